@@ -1,0 +1,75 @@
+//! `quiver run`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use quiver_cli::hex;
+use quiver_cli::input::{Format, load};
+use quiver_isa::asm::{Syntax, format_insn};
+use quiver_vm::{Config, Helpers, Vm};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program file: assembly (either syntax), raw bytecode or a `.data` test.
+    input: PathBuf,
+    /// How to read the input.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: Format,
+    /// Memory for the program as hex (r1 = its address, r2 = its length).
+    #[arg(long, conflicts_with = "mem_file")]
+    mem: Option<String>,
+    /// Memory for the program from a file of raw bytes.
+    #[arg(long)]
+    mem_file: Option<PathBuf>,
+    /// Print each executed instruction with the registers it changed.
+    #[arg(long)]
+    trace: bool,
+    /// Stop the program after this many instructions.
+    #[arg(long)]
+    budget: Option<u64>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = load(&args.input, args.format)?;
+    let mut mem = match (&args.mem, &args.mem_file) {
+        (Some(h), _) => hex::decode(h).context("--mem")?,
+        (None, Some(p)) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+        (None, None) => loaded.mem.clone().unwrap_or_default(),
+    };
+    if args.budget == Some(0) {
+        bail!("--budget must be at least 1");
+    }
+    let config = Config::new().helpers(Helpers::conformance()).budget(args.budget);
+    let vm = Vm::new(&loaded.program, config)?;
+    let before = mem.clone();
+    let result = if args.trace {
+        vm.run_traced(&mut mem, &mut |step| {
+            let mut line = format!("{:>5}: {:<40}", step.pc, format_insn(step.insn, Syntax::Llvm));
+            let changed: Vec<String> = (0..11)
+                .filter(|&r| step.before[r] != step.after[r])
+                .map(|r| format!("r{r}={:#x}", step.after[r]))
+                .collect();
+            if !changed.is_empty() {
+                line.push_str(" ; ");
+                line.push_str(&changed.join(" "));
+            }
+            println!("{}", line.trim_end());
+        })
+    } else {
+        vm.run(&mut mem)
+    };
+    match result {
+        Ok(r0) => {
+            println!("r0 = {r0:#x} ({})", r0 as i64);
+            if mem != before {
+                println!("memory: {}", hex::encode(&mem));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("quiver: program failed: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
