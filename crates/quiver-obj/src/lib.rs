@@ -9,6 +9,7 @@
 //! runtime binds both.
 
 pub mod btf;
+pub mod core;
 mod elf;
 mod error;
 pub mod maps;

@@ -15,7 +15,6 @@ use crate::struct_ops::{StructOpsVar, read_struct_ops};
 
 /// ELF relocation types of BPF.
 const R_BPF_64_64: u32 = 1;
-const R_BPF_64_32: u32 = 10;
 
 /// What a relocated instruction refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -410,6 +409,15 @@ impl<'e> Loader<'e> {
                 // Where a call or function address goes, as (section, slot).
                 let mut branch: Option<(usize, usize)> = None;
                 match (&mut insn, rel) {
+                    // clang emits calls to extern functions (kfuncs) as
+                    // pc-relative calls relocated against the undefined symbol.
+                    (Insn::Call(CallTarget::Local(_) | CallTarget::Helper(_)), Some(r))
+                        if self.elf.symbols[r.symbol].section.is_none() =>
+                    {
+                        let index = self.extern_for(r.symbol, true).map_err(reloc_err)?;
+                        insn = Insn::Call(CallTarget::Kfunc { btf_id: 0, module: 0 });
+                        relocs.push(InsnReloc { pc: slot, target: RelocTarget::Extern { index } });
+                    }
                     (Insn::Call(CallTarget::Local(imm)), r) => {
                         let target = match r {
                             Some(r) => {
@@ -420,11 +428,6 @@ impl<'e> Loader<'e> {
                             None => (piece.section, s as i64 + *imm as i64 + 1),
                         };
                         branch = Some((target.0, usize::try_from(target.1).map_err(|_| reloc_err("call before the section start".into()))?));
-                    }
-                    (Insn::Call(CallTarget::Helper(_)), Some(r)) if r.r_type == R_BPF_64_32 => {
-                        let index = self.extern_for(r.symbol, true).map_err(reloc_err)?;
-                        insn = Insn::Call(CallTarget::Kfunc { btf_id: 0, module: 0 });
-                        relocs.push(InsnReloc { pc: slot, target: RelocTarget::Extern { index } });
                     }
                     (Insn::LoadImm64 { dst, imm, .. }, Some(r)) if r.r_type == R_BPF_64_64 => {
                         let sym = &self.elf.symbols[r.symbol];
@@ -568,14 +571,16 @@ impl<'e> Loader<'e> {
             return Ok(i);
         }
         let btf = self.btf.as_ref();
-        let kind = if is_call {
-            let proto = btf.and_then(|b| {
-                b.types().iter().find_map(|t| match t {
-                    BtfType::Func { name, proto, linkage: FuncLinkage::Extern } if *name == sym.name => Some(*proto),
-                    _ => None,
-                })
-            });
-            ExternKind::Kfunc { proto }
+        let func_proto = btf.and_then(|b| {
+            b.types().iter().find_map(|t| match t {
+                BtfType::Func { name, proto, linkage: FuncLinkage::Extern } if *name == sym.name => Some(*proto),
+                _ => None,
+            })
+        });
+        // A weak kfunc is also loaded by address (`if (kfunc)`) to test
+        // whether the host has it: BTF says it is a function either way.
+        let kind = if is_call || func_proto.is_some() {
+            ExternKind::Kfunc { proto: func_proto }
         } else {
             let var = btf.and_then(|b| {
                 b.types().iter().find_map(|t| match t {

@@ -4,6 +4,7 @@
 //! LGPL-licensed (awkward for a statically linked Rust library), reads
 //! neither `.BTF.ext` nor writes BTF, and quiver needs all three.
 
+mod build;
 mod ext;
 mod parse;
 mod types;
