@@ -50,19 +50,19 @@ fn local_spec(btf: &Btf, root: TypeId, access: &[u32]) -> Result<Spec, String> {
     let mut ty = btf.skip_mods(root);
     let first = *access.first().ok_or("empty access string")?;
     let size = btf.size_of(ty).ok_or("root type has no size")? as u64;
-    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: first as u64 * size * 8, bitfield: 0 };
+    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: (first as u64).saturating_mul(size).saturating_mul(8), bitfield: 0 };
     for &idx in &access[1..] {
         match btf.get(ty) {
             Some(BtfType::Struct { members, .. }) | Some(BtfType::Union { members, .. }) => {
                 let m = members.get(idx as usize).ok_or_else(|| format!("member index {idx} out of range"))?;
-                spec.bit_offset += m.bit_offset as u64;
+                spec.bit_offset = spec.bit_offset.saturating_add(m.bit_offset as u64);
                 spec.bitfield = m.bitfield_size;
                 spec.names.push(m.name.clone());
                 ty = btf.skip_mods(m.ty);
             }
             Some(BtfType::Array { elem, .. }) => {
                 let esize = btf.size_of(*elem).ok_or("array element has no size")? as u64;
-                spec.bit_offset += idx as u64 * esize * 8;
+                spec.bit_offset = spec.bit_offset.saturating_add((idx as u64).saturating_mul(esize).saturating_mul(8));
                 spec.bitfield = 0;
                 spec.names.push(String::new());
                 ty = btf.skip_mods(*elem);
@@ -87,7 +87,7 @@ fn find_member(btf: &Btf, ty: TypeId, name: &str, depth: usize) -> Option<(u64, 
         if m.name.is_empty()
             && let Some((off, t, bf)) = find_member(btf, m.ty, name, depth + 1)
         {
-            return Some((m.bit_offset as u64 + off, t, bf));
+            return Some((m.bit_offset as u64).saturating_add(off)).map(|o| (o, t, bf));
         }
     }
     None
@@ -111,7 +111,7 @@ fn compatible(local: &Btf, l: TypeId, target: &Btf, t: TypeId) -> bool {
 fn target_spec(local: &Btf, lspec: &Spec, access: &[u32], target: &Btf, troot: TypeId) -> Option<Spec> {
     let mut ty = target.skip_mods(troot);
     let size = target.size_of(ty)? as u64;
-    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: access[0] as u64 * size * 8, bitfield: 0 };
+    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: (access[0] as u64).saturating_mul(size).saturating_mul(8), bitfield: 0 };
     for (step, &idx) in access[1..].iter().enumerate() {
         let name = &lspec.names[step];
         if name.is_empty() {
@@ -120,7 +120,7 @@ fn target_spec(local: &Btf, lspec: &Spec, access: &[u32], target: &Btf, troot: T
             if *nelems != 0 && idx >= *nelems {
                 return None;
             }
-            spec.bit_offset += idx as u64 * target.size_of(*elem)? as u64 * 8;
+            spec.bit_offset = spec.bit_offset.saturating_add((idx as u64).saturating_mul(target.size_of(*elem)? as u64).saturating_mul(8));
             spec.bitfield = 0;
             ty = target.skip_mods(*elem);
         } else {
@@ -128,7 +128,7 @@ fn target_spec(local: &Btf, lspec: &Spec, access: &[u32], target: &Btf, troot: T
             if !compatible(local, lspec.types[step + 1], target, t) {
                 return None;
             }
-            spec.bit_offset += off;
+            spec.bit_offset = spec.bit_offset.saturating_add(off);
             spec.bitfield = bf;
             ty = t;
         }
@@ -187,7 +187,7 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
                     let bit_sz = spec.bitfield as u64;
                     byte_sz = byte_sz.max(1);
                     let mut byte_off = bit_off / 8 / byte_sz * byte_sz;
-                    while bit_off + bit_sz - byte_off * 8 > byte_sz * 8 {
+                    while bit_off.saturating_add(bit_sz).saturating_sub(byte_off.saturating_mul(8)) > byte_sz * 8 {
                         if byte_sz >= 8 {
                             return Err("bitfield spans more than 8 bytes".into());
                         }
@@ -200,8 +200,8 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
                     FieldByteOffset => byte_off,
                     FieldByteSize => byte_sz,
                     FieldSigned => is_signed(btf, fty) as u64,
-                    FieldLShiftU64 => 64 - (bit_off + bit_sz - byte_off * 8),
-                    FieldRShiftU64 => 64 - bit_sz,
+                    FieldLShiftU64 => 64u64.wrapping_sub(bit_off.wrapping_add(bit_sz).wrapping_sub(byte_off.wrapping_mul(8))),
+                    FieldRShiftU64 => 64u64.wrapping_sub(bit_sz),
                     _ => 1,
                 })
             };

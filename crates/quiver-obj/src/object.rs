@@ -266,9 +266,9 @@ impl<'e> Loader<'e> {
                 let (def, values_off) = parse_btf_def(btf, &sym.name, def_ty, 0)?;
                 let mut init_slots = Vec::new();
                 if let Some(bit_off) = values_off {
-                    let base = sym.value + bit_off as u64 / 8;
+                    let base = sym.value.saturating_add(bit_off as u64 / 8);
                     for rel in elf.relocs_of(sec.index) {
-                        if rel.offset >= base && rel.offset < sym.value + sym.size {
+                        if rel.offset >= base && rel.offset < sym.value.saturating_add(sym.size) {
                             let slot = ((rel.offset - base) / 8) as u32;
                             init_slots.push((slot, elf.symbols[rel.symbol].name.clone()));
                         }
@@ -293,7 +293,7 @@ impl<'e> Loader<'e> {
                 let def_size = sec.data.len() / syms.len();
                 for sym in syms {
                     let start = sym.value as usize;
-                    let bytes = sec.data.get(start..start + def_size).ok_or_else(|| ObjError::Map {
+                    let bytes = sec.data.get(start..start.saturating_add(def_size)).ok_or_else(|| ObjError::Map {
                         map: sym.name.clone(),
                         message: format!("definition at offset {start} overruns section maps"),
                     })?;

@@ -60,12 +60,12 @@ pub fn read_struct_ops(elf: &Elf, btf: Option<&Btf>) -> Result<Vec<StructOpsVar>
             let start = sym.value as usize;
             let data = sec
                 .data
-                .get(start..start + sym.size as usize)
-                .ok_or_else(|| err(format!("bytes {start}..{} overrun the section", start + sym.size as usize)))?
+                .get(start..start.saturating_add(sym.size as usize))
+                .ok_or_else(|| err(format!("{} bytes at offset {start} overrun the section", sym.size)))?
                 .to_vec();
             let mut funcs = Vec::new();
             for rel in elf.relocs_of(sec.index) {
-                if rel.offset < sym.value || rel.offset >= sym.value + sym.size {
+                if rel.offset < sym.value || rel.offset >= sym.value.saturating_add(sym.size) {
                     continue;
                 }
                 let bit = (rel.offset - sym.value) * 8;
