@@ -1,0 +1,3 @@
+//! Abstract domains, one concept per file.
+
+pub mod tnum;
