@@ -53,6 +53,8 @@ pub enum DecodeErrorKind {
     JumpOutOfRange { target: i64, len: usize },
     #[error("jump to slot {target} lands in the middle of LD_IMM64")]
     JumpIntoLdImm64 { target: i64 },
+    #[error("instruction holds values its encoding cannot carry")]
+    NotEncodable,
     #[error("last instruction is not an exit or jmp: execution would fall off the end")]
     FallsOffEnd,
 }

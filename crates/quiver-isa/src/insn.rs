@@ -259,7 +259,7 @@ pub enum CallTarget {
 }
 
 /// Which field of a `callx` holds the register. The RFC and the
-/// bpf_conformance assembler use `dst`; LLVM puts it in `imm`. Both decode,
+/// bpf_conformance assembler use `dst`; some LLVM versions put it in `imm`. Both decode,
 /// and the form is kept so that encoding gives back the same bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CallxForm {

@@ -15,6 +15,7 @@
 //! assert_eq!(prog.to_bytes(), bytes);
 //! ```
 
+pub mod asm;
 pub mod decode;
 pub mod encode;
 mod error;

@@ -30,7 +30,7 @@ impl Program {
                 kind: DecodeErrorKind::Empty,
             });
         }
-        if bytes.len() % INSN_SIZE != 0 {
+        if !bytes.len().is_multiple_of(INSN_SIZE) {
             let pc = bytes.len() / INSN_SIZE;
             return Err(DecodeError {
                 pc,
@@ -87,6 +87,22 @@ impl Program {
                 opcode: crate::encode::encode_raw(insn).0[0].code,
                 kind,
             };
+            // A typed instruction can hold values no encoding carries (an
+            // offset past i16, movsx of 4 bits...): only accept what decodes
+            // back to itself, so `to_bytes` is always faithful.
+            let (raws, n) = crate::encode::encode_raw(insn);
+            let slots: Vec<[u8; 8]> = raws[..n].iter().map(|r| r.to_bytes()).collect();
+            match decode_at(&slots, 0) {
+                Ok(back) if back == *insn => {}
+                Ok(_) => return Err(err(DecodeErrorKind::NotEncodable)),
+                Err(e) => {
+                    return Err(DecodeError {
+                        pc,
+                        opcode: e.opcode,
+                        kind: e.kind,
+                    });
+                }
+            }
             if let Some(off) = insn.branch_offset() {
                 let target = pc as i64 + 1 + off;
                 if target < 0 || target >= len as i64 {
