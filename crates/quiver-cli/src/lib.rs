@@ -4,3 +4,5 @@
 pub mod conformance;
 pub mod hex;
 pub mod input;
+pub mod inspect;
+pub mod out;

@@ -31,6 +31,10 @@ enum Command {
     /// Disassemble raw bytecode (or any program file quiver reads).
     #[command(after_help = EXIT_CODES)]
     Disasm(cmd::disasm::Args),
+    /// Describe a BPF object: sections, programs, maps, relocations,
+    /// externs, struct_ops, BTF types.
+    #[command(after_help = EXIT_CODES)]
+    Inspect(cmd::inspect::Args),
     /// Run a program on the interpreter and print r0.
     #[command(after_help = EXIT_CODES)]
     Run(cmd::run::Args),
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Asm(args) => cmd::asm::run(args),
         Command::Disasm(args) => cmd::disasm::run(args),
         Command::Run(args) => cmd::run::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
         Command::Conformance { dir, verbose } => cmd::conformance(&dir, verbose),
         Command::ConformancePlugin(args) => cmd::plugin::run(args),
     };

@@ -1,6 +1,5 @@
 //! `quiver asm`.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,10 +25,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match &args.output {
         Some(path) => std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
         None => {
-            let mut out = std::io::stdout().lock();
-            for slot in bytes.chunks(8) {
-                writeln!(out, "{}", hex::encode(slot))?;
-            }
+            let text: String = bytes.chunks(8).map(|slot| hex::encode(slot) + "\n").collect();
+            quiver_cli::out::print(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -33,6 +33,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         OutSyntax::Llvm => Syntax::Llvm,
         OutSyntax::Conformance => Syntax::Conformance,
     };
-    print!("{}", disassemble(&loaded.program, syntax));
+    quiver_cli::out::print(&disassemble(&loaded.program, syntax))?;
     Ok(ExitCode::SUCCESS)
 }

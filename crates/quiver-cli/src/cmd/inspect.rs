@@ -21,9 +21,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let obj = Object::parse(&bytes).with_context(|| format!("{}", args.object.display()))?;
     let r = report(&obj);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        quiver_cli::out::print(&(serde_json::to_string_pretty(&r)? + "\n"))?;
     } else {
-        print!("{}", render_text(&r));
+        quiver_cli::out::print(&render_text(&r))?;
     }
     Ok(ExitCode::SUCCESS)
 }

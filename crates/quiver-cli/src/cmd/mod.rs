@@ -8,19 +8,22 @@ use quiver_cli::conformance::{run_case, run_dir};
 
 pub mod asm;
 pub mod disasm;
+pub mod inspect;
 pub mod plugin;
 pub mod run;
 
 /// `quiver conformance DIR`.
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
     let report = run_dir(dir, &mut run_case).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut lines = quiver_cli::out::Lines::default();
     for (path, why) in &report.failed {
         if verbose {
-            println!("FAIL {}: {why}", path.display());
+            lines.line(&format!("FAIL {}: {why}", path.display()));
         } else {
-            println!("FAIL {}", path.display());
+            lines.line(&format!("FAIL {}", path.display()));
         }
     }
-    println!("{}", report.summary());
+    lines.line(&report.summary());
+    lines.finish()?;
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

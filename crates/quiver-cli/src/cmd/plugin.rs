@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let vm = Vm::new(&program, Config::new().helpers(Helpers::conformance()))?;
     match vm.run(&mut mem) {
         Ok(r0) => {
-            println!("{r0:x}");
+            quiver_cli::out::print(&format!("{r0:x}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use quiver_cli::hex;
 use quiver_cli::input::{Format, load};
+use quiver_cli::out;
 use quiver_isa::asm::{Syntax, format_insn};
 use quiver_vm::{Config, Helpers, Vm};
 
@@ -43,6 +44,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let config = Config::new().helpers(Helpers::conformance()).budget(args.budget);
     let vm = Vm::new(&loaded.program, config)?;
     let before = mem.clone();
+    let mut lines = out::Lines::default();
     let result = if args.trace {
         vm.run_traced(&mut mem, &mut |step| {
             let mut line = format!("{:>5}: {:<40}", step.pc, format_insn(step.insn, Syntax::Llvm));
@@ -54,20 +56,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 line.push_str(" ; ");
                 line.push_str(&changed.join(" "));
             }
-            println!("{}", line.trim_end());
+            lines.line(line.trim_end());
         })
     } else {
         vm.run(&mut mem)
     };
     match result {
         Ok(r0) => {
-            println!("r0 = {r0:#x} ({})", r0 as i64);
+            lines.line(&format!("r0 = {r0:#x} ({})", r0 as i64));
             if mem != before {
-                println!("memory: {}", hex::encode(&mem));
+                lines.line(&format!("memory: {}", hex::encode(&mem)));
             }
+            lines.finish()?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
+            lines.finish()?;
             eprintln!("quiver: program failed: {e}");
             Ok(ExitCode::from(1))
         }
