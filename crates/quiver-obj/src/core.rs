@@ -96,15 +96,15 @@ fn find_member(btf: &Btf, ty: TypeId, name: &str, depth: usize) -> Option<(u64, 
 /// Whether two types are compatible enough for a field relocation.
 fn compatible(local: &Btf, l: TypeId, target: &Btf, t: TypeId) -> bool {
     let (lt, tt) = (local.get(local.skip_mods(l)), target.get(target.skip_mods(t)));
-    match (lt, tt) {
-        (Some(BtfType::Int { .. } | BtfType::Enum { .. }), Some(BtfType::Int { .. } | BtfType::Enum { .. })) => true,
-        (Some(BtfType::Ptr { .. }), Some(BtfType::Ptr { .. })) => true,
-        (Some(BtfType::Struct { .. }), Some(BtfType::Struct { .. })) => true,
-        (Some(BtfType::Union { .. }), Some(BtfType::Union { .. })) => true,
-        (Some(BtfType::Array { .. }), Some(BtfType::Array { .. })) => true,
-        (Some(BtfType::Float { .. }), Some(BtfType::Float { .. })) => true,
-        _ => false,
-    }
+    matches!(
+        (lt, tt),
+        (Some(BtfType::Int { .. } | BtfType::Enum { .. }), Some(BtfType::Int { .. } | BtfType::Enum { .. }))
+            | (Some(BtfType::Ptr { .. }), Some(BtfType::Ptr { .. }))
+            | (Some(BtfType::Struct { .. }), Some(BtfType::Struct { .. }))
+            | (Some(BtfType::Union { .. }), Some(BtfType::Union { .. }))
+            | (Some(BtfType::Array { .. }), Some(BtfType::Array { .. }))
+            | (Some(BtfType::Float { .. }), Some(BtfType::Float { .. }))
+    )
 }
 
 /// Follows the local path in the target, by names.

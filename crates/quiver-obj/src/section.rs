@@ -197,7 +197,7 @@ mod tests {
         assert_eq!(classify("socket").unwrap().prog_type, ProgType::SocketFilter);
         assert_eq!(classify("xdp").unwrap().prog_type, ProgType::Xdp);
         assert_eq!(classify("xdp.frags").unwrap().prog_type, ProgType::Xdp);
-        assert_eq!(classify("fentry.s/do_sys_open").unwrap().sleepable, true);
+        assert!(classify("fentry.s/do_sys_open").unwrap().sleepable);
         assert_eq!(classify("tc").unwrap().prog_type, ProgType::SchedCls);
         assert_eq!(classify("socketfoo"), None);
         assert_eq!(classify("bogus"), None);

@@ -17,6 +17,9 @@ impl fmt::Debug for Tnum {
     }
 }
 
+// Named like Linux's tnum_add/tnum_sub...: these are abstract transfer
+// functions, not operators on numbers.
+#[allow(clippy::should_implement_trait)]
 impl Tnum {
     /// Every value.
     pub const UNKNOWN: Tnum = Tnum { value: 0, mask: u64::MAX };

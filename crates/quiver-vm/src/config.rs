@@ -1,0 +1,40 @@
+//! What a [`Vm`](crate::Vm) is built with, besides its program.
+
+use crate::helpers::{Helpers, Kfuncs};
+
+/// Options of a [`Vm`](crate::Vm). The memory mode is chosen by the
+/// constructor ([`Vm::new`](crate::Vm::new) or
+/// [`Vm::new_unchecked`](crate::Vm::new_unchecked)).
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub(crate) budget: Option<u64>,
+    pub(crate) helpers: Helpers,
+    pub(crate) kfuncs: Kfuncs,
+}
+
+impl Config {
+    /// No budget, no helpers, no kfuncs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops every run after `limit` executed instructions with
+    /// [`VmError::BudgetExhausted`](crate::VmError::BudgetExhausted);
+    /// `None` (the default) runs without limit.
+    pub fn budget(mut self, limit: Option<u64>) -> Self {
+        self.budget = limit;
+        self
+    }
+
+    /// The helper table.
+    pub fn helpers(mut self, helpers: Helpers) -> Self {
+        self.helpers = helpers;
+        self
+    }
+
+    /// The kfunc table.
+    pub fn kfuncs(mut self, kfuncs: Kfuncs) -> Self {
+        self.kfuncs = kfuncs;
+        self
+    }
+}

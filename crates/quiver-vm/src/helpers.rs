@@ -1,0 +1,217 @@
+//! Host functions a program calls: helpers by id, kfuncs by BTF id.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{HelperError, MemoryError};
+use crate::memory::{Memory, Region};
+
+/// A helper or kfunc: called with `r1`..`r5`, its `Ok` value becomes `r0`.
+pub type HelperFn =
+    Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
+
+/// One registered function.
+#[derive(Clone)]
+pub struct Helper {
+    id: u32,
+    name: Cow<'static, str>,
+    func: HelperFn,
+}
+
+impl Helper {
+    /// The helper id or kfunc BTF id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The name used in error messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn func(&self) -> &HelperFn {
+        &self.func
+    }
+}
+
+impl fmt::Debug for Helper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.name, self.id)
+    }
+}
+
+/// Functions by numeric id, shared by [`Helpers`] and [`Kfuncs`].
+#[derive(Clone, Default)]
+struct Table(BTreeMap<u32, Helper>);
+
+impl Table {
+    fn insert<F>(&mut self, id: u32, name: impl Into<Cow<'static, str>>, f: F)
+    where
+        F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static,
+    {
+        let helper = Helper {
+            id,
+            name: name.into(),
+            func: Arc::new(f),
+        };
+        self.0.insert(id, helper);
+    }
+}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.values()).finish()
+    }
+}
+
+macro_rules! table_api {
+    ($ty:ident, $what:literal) => {
+        impl $ty {
+            /// An empty table.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            #[doc = concat!("Registers `f` as the ", $what, " `id`, replacing any previous one.")]
+            pub fn register<F>(
+                &mut self,
+                id: u32,
+                name: impl Into<Cow<'static, str>>,
+                f: F,
+            ) -> &mut Self
+            where
+                F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError>
+                    + Send
+                    + Sync
+                    + 'static,
+            {
+                self.table.insert(id, name, f);
+                self
+            }
+
+            /// [`register`](Self::register) in builder style.
+            pub fn with<F>(mut self, id: u32, name: impl Into<Cow<'static, str>>, f: F) -> Self
+            where
+                F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError>
+                    + Send
+                    + Sync
+                    + 'static,
+            {
+                self.table.insert(id, name, f);
+                self
+            }
+
+            #[doc = concat!("The ", $what, " registered as `id`.")]
+            pub fn get(&self, id: u32) -> Option<&Helper> {
+                self.table.0.get(&id)
+            }
+
+            /// Every entry, by increasing id.
+            pub fn iter(&self) -> impl Iterator<Item = &Helper> {
+                self.table.0.values()
+            }
+
+            /// Number of entries.
+            pub fn len(&self) -> usize {
+                self.table.0.len()
+            }
+
+            /// Whether the table is empty.
+            pub fn is_empty(&self) -> bool {
+                self.table.0.is_empty()
+            }
+        }
+    };
+}
+
+/// The helper table: functions a program calls with `call <id>` (and
+/// `callx` with the id in a register).
+#[derive(Clone, Default, Debug)]
+pub struct Helpers {
+    table: Table,
+}
+
+table_api!(Helpers, "helper");
+
+impl Helpers {
+    /// The helpers of the bpf_conformance test suite: helper 5, "unwind",
+    /// returns its first argument and, when that is 0, stops the program
+    /// with `r0 = 0`.
+    pub fn conformance() -> Self {
+        Helpers::new().with(5, "unwind", |ctx, args| {
+            if args[0] == 0 {
+                ctx.stop(0);
+            }
+            Ok(args[0])
+        })
+    }
+}
+
+/// The kfunc table: functions a program calls by BTF id (`call` with
+/// `src = 2`). The module BTF index (`off`) is not part of the key.
+#[derive(Clone, Default, Debug)]
+pub struct Kfuncs {
+    table: Table,
+}
+
+table_api!(Kfuncs, "kfunc");
+
+/// What a helper sees of the running program.
+pub struct HelperContext<'a> {
+    mem: &'a mut Memory,
+    pc: usize,
+    stop: Option<u64>,
+}
+
+impl<'a> HelperContext<'a> {
+    pub(crate) fn new(mem: &'a mut Memory, pc: usize) -> Self {
+        HelperContext {
+            mem,
+            pc,
+            stop: None,
+        }
+    }
+
+    pub(crate) fn stopped(&self) -> Option<u64> {
+        self.stop
+    }
+
+    /// Slot index of the calling instruction.
+    pub fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// Copies `buf.len()` bytes of program memory at `addr` into `buf`,
+    /// checked against the regions and live stack of the run (also when the
+    /// program itself runs unchecked).
+    pub fn read_bytes(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
+        self.mem.read_bytes(addr, buf)
+    }
+
+    /// [`read_bytes`](Self::read_bytes) into a new vector of `len` bytes.
+    pub fn read_vec(&self, addr: u64, len: usize) -> Result<Vec<u8>, MemoryError> {
+        let mut v = vec![0; len];
+        self.mem.read_bytes(addr, &mut v)?;
+        Ok(v)
+    }
+
+    /// Copies `data` into program memory at `addr`, checked like
+    /// [`read_bytes`](Self::read_bytes); the target must be writable.
+    pub fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
+        self.mem.write_bytes(addr, data)
+    }
+
+    /// Makes `region` accessible to the program for the rest of the run and
+    /// returns its address, e.g. to return a pointer to a map value.
+    pub fn add_region(&mut self, region: Region) -> u64 {
+        self.mem.push_region(region)
+    }
+
+    /// Ends the program as soon as the helper returns, with `r0` as its
+    /// result (the helper's own return value is then ignored).
+    pub fn stop(&mut self, r0: u64) {
+        self.stop = Some(r0);
+    }
+}

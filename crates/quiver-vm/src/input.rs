@@ -1,0 +1,124 @@
+//! What one run starts with: argument registers and the memory regions the
+//! host lends the program.
+
+use std::borrow::Cow;
+
+use crate::memory::{Region, RegionRef};
+
+/// The input of [`Vm::run_with`](crate::Vm::run_with): initial `r1`..`r5`, a
+/// context buffer, a packet, and more regions. The buffers stay borrowed by
+/// the input, so they outlive every run that uses it.
+///
+/// ```
+/// use quiver_vm::RunInput;
+/// let mut ctx = [0u8; 16];
+/// let mut map_value = [0u8; 8];
+/// let value_addr = map_value.as_ptr() as u64;
+/// let input = RunInput::new()
+///     .context(&mut ctx) // r1 = its address unless `arg(1, ..)` says otherwise
+///     .region("map value", &mut map_value)
+///     .arg(2, value_addr);
+/// # let _ = input;
+/// ```
+#[derive(Debug, Default)]
+pub struct RunInput<'a> {
+    args: [Option<u64>; 5],
+    context: Option<RegionRef<'a>>,
+    packet: Option<RegionRef<'a>>,
+    regions: Vec<RegionRef<'a>>,
+}
+
+impl<'a> RunInput<'a> {
+    /// No arguments (all zero), no memory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the initial value of register `r<n>`.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is not 1 to 5.
+    pub fn arg(mut self, n: usize, value: u64) -> Self {
+        assert!(
+            (1..=5).contains(&n),
+            "argument registers are r1 to r5, not r{n}"
+        );
+        self.args[n - 1] = Some(value);
+        self
+    }
+
+    /// The context buffer (region "context", writable). `r1` points to it
+    /// unless set with [`arg`](Self::arg).
+    pub fn context(mut self, data: &'a mut [u8]) -> Self {
+        self.context = Some(RegionRef::writable("context".into(), data));
+        self
+    }
+
+    /// A read-only context buffer.
+    pub fn context_readonly(mut self, data: &'a [u8]) -> Self {
+        self.context = Some(RegionRef::read_only("context".into(), data));
+        self
+    }
+
+    /// The packet (region "packet", writable), also what LD_ABS and LD_IND
+    /// read.
+    pub fn packet(mut self, data: &'a mut [u8]) -> Self {
+        self.packet = Some(RegionRef::writable("packet".into(), data));
+        self
+    }
+
+    /// A read-only packet.
+    pub fn packet_readonly(mut self, data: &'a [u8]) -> Self {
+        self.packet = Some(RegionRef::read_only("packet".into(), data));
+        self
+    }
+
+    /// One more writable region. Its address is `data.as_ptr() as u64`.
+    pub fn region(mut self, name: impl Into<Cow<'static, str>>, data: &'a mut [u8]) -> Self {
+        self.regions.push(RegionRef::writable(name.into(), data));
+        self
+    }
+
+    /// One more read-only region.
+    pub fn region_readonly(mut self, name: impl Into<Cow<'static, str>>, data: &'a [u8]) -> Self {
+        self.regions.push(RegionRef::read_only(name.into(), data));
+        self
+    }
+
+    /// A region made with [`Region::from_raw`] or a static one.
+    pub fn raw_region(mut self, region: Region) -> Self {
+        self.regions.push(RegionRef::from_region(region));
+        self
+    }
+
+    /// Address of the context buffer, if any.
+    pub fn context_addr(&self) -> Option<u64> {
+        self.context.as_ref().map(RegionRef::addr)
+    }
+
+    /// Address of the packet, if any.
+    pub fn packet_addr(&self) -> Option<u64> {
+        self.packet.as_ref().map(RegionRef::addr)
+    }
+
+    /// `r1`..`r5` at entry.
+    pub(crate) fn registers(&self) -> [u64; 5] {
+        let mut regs = [0; 5];
+        regs[0] = self.context_addr().unwrap_or(0);
+        for (r, a) in regs.iter_mut().zip(self.args) {
+            if let Some(a) = a {
+                *r = a;
+            }
+        }
+        regs
+    }
+
+    pub(crate) fn all_regions(&self) -> impl Iterator<Item = &RegionRef<'a>> {
+        self.context.iter().chain(&self.packet).chain(&self.regions)
+    }
+
+    pub(crate) fn packet_region(&self) -> Option<&RegionRef<'a>> {
+        self.packet.as_ref()
+    }
+}

@@ -1,0 +1,645 @@
+//! Everything a program can address, and the crate's only `unsafe` code.
+//!
+//! Program addresses are host addresses, as in Linux, uBPF and rbpf: a
+//! register holding a pointer holds the address of the byte itself, so the
+//! unchecked mode can dereference it directly and helpers can return host
+//! pointers.
+//!
+//! In checked mode every access is looked up among the regions valid for the
+//! run (the live stack frames, then the host's regions) and goes through the
+//! region's own pointer, so nothing outside them is ever touched. In
+//! unchecked mode ([`Unchecked`]) the address is turned back into a pointer
+//! as is. That is sound only because the interpreter is instantiated with
+//! [`Unchecked`] for no other `Vm` than one built by the unsafe
+//! `Vm::new_unchecked`, whose caller promises that a verifier accepted the
+//! program, i.e. that every access lies inside memory valid for it, and
+//! that atomics are aligned. Every `unsafe` block below relies on one of
+//! these two facts.
+//!
+//! Pointers handed to the program have their provenance exposed, so that
+//! the unchecked mode can rebuild usable pointers from plain integers.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::MaybeUninit;
+use std::ptr;
+use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
+
+use crate::error::{MemoryError, ViolationReason};
+
+/// Stack bytes of one frame (Linux `MAX_BPF_STACK`).
+pub const MAX_BPF_STACK: usize = 512;
+/// Maximum number of frames of a bpf-to-bpf call chain, the main program
+/// included (Linux `MAX_CALL_FRAMES`).
+pub const MAX_CALL_FRAMES: usize = 8;
+
+const STACK_SIZE: usize = MAX_BPF_STACK * MAX_CALL_FRAMES;
+/// Regions stored without allocating; a run rarely has more.
+const INLINE_REGIONS: usize = 4;
+
+/// Memory mode of an interpreter instantiation (monomorphized, so the
+/// unchecked loop carries no trace of the checks).
+pub(crate) trait Mode {
+    const CHECKED: bool;
+}
+
+/// Every access is checked against the regions of the run.
+pub(crate) enum Checked {}
+/// No checks: only for programs a verifier accepted (see the module doc).
+pub(crate) enum Unchecked {}
+
+impl Mode for Checked {
+    const CHECKED: bool = true;
+}
+impl Mode for Unchecked {
+    const CHECKED: bool = false;
+}
+
+/// A block of host memory a program may access during a run.
+///
+/// The context, packet and memory buffers of a run become regions
+/// automatically; helpers add more with
+/// [`HelperContext::add_region`](crate::HelperContext::add_region), e.g. a
+/// map value they return a pointer to.
+#[derive(Clone)]
+pub struct Region {
+    name: Cow<'static, str>,
+    ptr: *mut u8,
+    /// The program-visible address of the first byte.
+    start: u64,
+    len: u64,
+    writable: bool,
+}
+
+impl Region {
+    /// A region over `len` bytes at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// For as long as any run that uses the region lasts, `ptr..ptr + len`
+    /// must be valid for reads (and for writes if `writable`), and no Rust
+    /// reference to those bytes may be used in a way that conflicts with
+    /// the program reading (or writing) them. Memory that other threads
+    /// access concurrently must only be accessed by them atomically, as the
+    /// program's plain loads and stores are not atomic.
+    pub unsafe fn from_raw(
+        name: impl Into<Cow<'static, str>>,
+        ptr: *mut u8,
+        len: usize,
+        writable: bool,
+    ) -> Region {
+        Region {
+            name: name.into(),
+            start: ptr.expose_provenance() as u64,
+            ptr,
+            len: len as u64,
+            writable,
+        }
+    }
+
+    /// A read-only region over static data.
+    pub fn from_static(name: impl Into<Cow<'static, str>>, data: &'static [u8]) -> Region {
+        let ptr = data.as_ptr().cast_mut();
+        Region {
+            name: name.into(),
+            start: ptr.expose_provenance() as u64,
+            ptr,
+            len: data.len() as u64,
+            writable: false,
+        }
+    }
+
+    /// A writable region over static data, which it borrows for good.
+    pub fn from_static_mut(name: impl Into<Cow<'static, str>>, data: &'static mut [u8]) -> Region {
+        let ptr = data.as_mut_ptr();
+        Region {
+            name: name.into(),
+            start: ptr.expose_provenance() as u64,
+            ptr,
+            len: data.len() as u64,
+            writable: true,
+        }
+    }
+
+    /// The region's name, used in error messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The address the program sees for the first byte.
+    pub fn addr(&self) -> u64 {
+        self.start
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the region has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the program may write to it.
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    fn slot(&self) -> Slot {
+        Slot {
+            start: self.start,
+            len: self.len,
+            ptr: self.ptr,
+            writable: self.writable,
+            name: &*self.name,
+        }
+    }
+}
+
+/// What the checks need of a region, kept `Copy` so that setting up a run
+/// is a few stores.
+#[derive(Clone, Copy)]
+struct Slot {
+    start: u64,
+    len: u64,
+    ptr: *mut u8,
+    writable: bool,
+    /// The region's name, owned by the `Region` the slot was made from,
+    /// which outlives the run (see `Memory::owned`).
+    name: *const str,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        start: 0,
+        len: 0,
+        ptr: ptr::null_mut(),
+        writable: false,
+        name: "",
+    };
+
+    /// Offset of `addr..addr + size` in the region, if it lies inside.
+    #[inline(always)]
+    fn offset_of(&self, addr: u64, size: u64) -> Option<u64> {
+        let off = addr.wrapping_sub(self.start);
+        (off < self.len && size <= self.len - off).then_some(off)
+    }
+
+    fn contains(&self, addr: u64) -> bool {
+        addr.wrapping_sub(self.start) < self.len
+    }
+
+    fn name(&self) -> String {
+        // SAFETY: `name` points into a `Region` that outlives the run: one
+        // of `with_memory`'s arguments, or one in `Memory::owned`. Moving a
+        // `Region` does not move its name's bytes (static or heap).
+        unsafe { &*self.name }.to_string()
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Region")
+            .field("name", &self.name)
+            .field("addr", &format_args!("{:#x}", self.start))
+            .field("len", &self.len)
+            .field("writable", &self.writable)
+            .finish()
+    }
+}
+
+/// A region tied to the borrow of the buffer it covers, so that the buffer
+/// outlives every run that sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct RegionRef<'a> {
+    region: Region,
+    _borrow: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> RegionRef<'a> {
+    pub(crate) fn writable(name: Cow<'static, str>, data: &'a mut [u8]) -> Self {
+        let ptr = data.as_mut_ptr();
+        Self::wrap(Region {
+            name,
+            start: ptr.expose_provenance() as u64,
+            ptr,
+            len: data.len() as u64,
+            writable: true,
+        })
+    }
+
+    pub(crate) fn read_only(name: Cow<'static, str>, data: &'a [u8]) -> Self {
+        let ptr = data.as_ptr().cast_mut();
+        Self::wrap(Region {
+            name,
+            start: ptr.expose_provenance() as u64,
+            ptr,
+            len: data.len() as u64,
+            writable: false,
+        })
+    }
+
+    /// A region whose creator already promised its validity.
+    pub(crate) fn from_region(region: Region) -> Self {
+        Self::wrap(region)
+    }
+
+    fn wrap(region: Region) -> Self {
+        RegionRef {
+            region,
+            _borrow: PhantomData,
+        }
+    }
+
+    pub(crate) fn addr(&self) -> u64 {
+        self.region.start
+    }
+}
+
+/// The stack of all frames. Frame 0 (the main program) is at the top, frame
+/// `k` right below frame `k - 1`, so the live frames are one contiguous
+/// range that a single comparison checks.
+#[repr(C, align(16))]
+struct Stack([MaybeUninit<u8>; STACK_SIZE]);
+
+/// The memory of one run. Built only by [`with_memory`], which keeps every
+/// buffer it points into alive for as long as it exists.
+pub(crate) struct Memory {
+    stack_base: *mut u8,
+    /// Address one past the top of frame 0.
+    stack_top: u64,
+    /// Lowest address of the live frames, and a pointer to it.
+    live_lo: u64,
+    live_ptr: *mut u8,
+    live_len: u64,
+    /// Frames whose bytes have been zeroed; deeper ones are still
+    /// uninitialized and must be zeroed before the program can reach them.
+    zeroed_frames: usize,
+    inline: [Slot; INLINE_REGIONS],
+    inline_len: usize,
+    spill: Vec<Slot>,
+    /// Regions added by helpers, kept for their names.
+    owned: Vec<Region>,
+    packet: Option<(*const u8, u64)>,
+}
+
+/// Runs `f` with the memory of one run: a fresh stack, `regions`, and
+/// `packet`, the region LD_ABS/LD_IND read (also listed in `regions` if the
+/// program may address it).
+pub(crate) fn with_memory<'r, 'a: 'r, R>(
+    regions: impl IntoIterator<Item = &'r RegionRef<'a>>,
+    packet: Option<&'r RegionRef<'a>>,
+    f: impl FnOnce(&mut Memory) -> R,
+) -> R {
+    let mut stack = Stack([const { MaybeUninit::uninit() }; STACK_SIZE]);
+    let stack_base = stack.0.as_mut_ptr().cast::<u8>();
+    let stack_top = stack_base.wrapping_add(STACK_SIZE).expose_provenance() as u64;
+    let mut mem = Memory {
+        stack_base,
+        stack_top,
+        live_lo: stack_top,
+        live_ptr: stack_base.wrapping_add(STACK_SIZE),
+        live_len: 0,
+        zeroed_frames: 0,
+        inline: [Slot::EMPTY; INLINE_REGIONS],
+        inline_len: 0,
+        spill: Vec::new(),
+        owned: Vec::new(),
+        packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
+    };
+    for r in regions {
+        mem.add_slot(r.region.slot());
+    }
+    mem.set_depth(0);
+    // `stack` stays in scope, untouched, until `mem` and every pointer into
+    // it are gone.
+    f(&mut mem)
+}
+
+/// A value a program loads or stores.
+pub(crate) trait Scalar: Copy {
+    const SIZE: u64;
+    fn from_u64(v: u64) -> Self;
+}
+
+macro_rules! scalar {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            const SIZE: u64 = std::mem::size_of::<$t>() as u64;
+            #[inline(always)]
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
+        }
+    )*};
+}
+scalar!(u8, u16, u32, u64);
+
+/// Read-modify-write operation of an atomic instruction. Fetching forms
+/// are fully ordered and plain ones relaxed, as in Linux.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rmw {
+    Add,
+    Or,
+    And,
+    Xor,
+    FetchAdd,
+    FetchOr,
+    FetchAnd,
+    FetchXor,
+    Xchg,
+    Cmpxchg,
+}
+
+macro_rules! rmw_fn {
+    ($name:ident, $t:ty, $atomic:ty) => {
+        /// Applies `op` at `addr`; returns the old value. `expected` is the
+        /// comparand of cmpxchg.
+        #[inline]
+        pub(crate) fn $name<M: Mode>(
+            &mut self,
+            addr: u64,
+            op: Rmw,
+            val: $t,
+            expected: $t,
+        ) -> Option<$t> {
+            let p = self.resolve_atomic::<M>(addr, <$t as Scalar>::SIZE, true)?;
+            // SAFETY: checked mode: `resolve_atomic` found `p` aligned and
+            // inside a writable region or the live stack; unchecked mode:
+            // the verifier's promise (module doc). The memory is only ever
+            // accessed by this thread or atomically.
+            let a = unsafe { <$atomic>::from_ptr(p.cast()) };
+            use Ordering::{Relaxed, SeqCst};
+            Some(match op {
+                Rmw::Add => a.fetch_add(val, Relaxed),
+                Rmw::Or => a.fetch_or(val, Relaxed),
+                Rmw::And => a.fetch_and(val, Relaxed),
+                Rmw::Xor => a.fetch_xor(val, Relaxed),
+                Rmw::FetchAdd => a.fetch_add(val, SeqCst),
+                Rmw::FetchOr => a.fetch_or(val, SeqCst),
+                Rmw::FetchAnd => a.fetch_and(val, SeqCst),
+                Rmw::FetchXor => a.fetch_xor(val, SeqCst),
+                Rmw::Xchg => a.swap(val, SeqCst),
+                Rmw::Cmpxchg => match a.compare_exchange(expected, val, SeqCst, SeqCst) {
+                    Ok(old) | Err(old) => old,
+                },
+            })
+        }
+    };
+}
+
+impl Memory {
+    fn add_slot(&mut self, slot: Slot) {
+        if self.inline_len < INLINE_REGIONS {
+            self.inline[self.inline_len] = slot;
+            self.inline_len += 1;
+        } else {
+            self.spill.push(slot);
+        }
+    }
+
+    /// Adds a region for the rest of the run; returns its address. A
+    /// region already present is not added again, so that a helper called
+    /// in a loop (a map lookup) does not grow the list the checks scan.
+    pub(crate) fn push_region(&mut self, region: Region) -> u64 {
+        let same = |s: &Slot| {
+            (s.start, s.len, s.ptr, s.writable)
+                == (region.start, region.len, region.ptr, region.writable)
+        };
+        if self.regions().any(same) {
+            return region.start;
+        }
+        self.add_slot(region.slot());
+        self.owned.push(region);
+        self.owned.last().map_or(0, |r| r.start)
+    }
+
+    fn regions(&self) -> impl Iterator<Item = &Slot> {
+        self.inline[..self.inline_len].iter().chain(&self.spill)
+    }
+
+    /// The frame pointer (r10) of frame `depth`.
+    #[inline(always)]
+    pub(crate) fn frame_pointer(&self, depth: usize) -> u64 {
+        self.stack_top - (depth * MAX_BPF_STACK) as u64
+    }
+
+    /// Makes frames `0..=depth` the live stack, zeroing a frame the first
+    /// time it is used.
+    #[inline(always)]
+    pub(crate) fn set_depth(&mut self, depth: usize) {
+        debug_assert!(depth < MAX_CALL_FRAMES);
+        let live = ((depth + 1) * MAX_BPF_STACK) as u64;
+        self.live_lo = self.stack_top - live;
+        self.live_ptr = self.stack_base.wrapping_add(STACK_SIZE - live as usize);
+        self.live_len = live;
+        if depth >= self.zeroed_frames {
+            self.zero_frames(depth);
+        }
+    }
+
+    #[cold]
+    fn zero_frames(&mut self, depth: usize) {
+        let lo = STACK_SIZE - (depth + 1) * MAX_BPF_STACK;
+        let hi = STACK_SIZE - self.zeroed_frames * MAX_BPF_STACK;
+        // SAFETY: `lo..hi` lies inside the stack buffer, which `with_memory`
+        // keeps alive while `self` exists; nothing else references it.
+        unsafe { ptr::write_bytes(self.stack_base.add(lo), 0, hi - lo) };
+        self.zeroed_frames = depth + 1;
+    }
+
+    /// The host pointer for a program access of `size` bytes at `addr`, or
+    /// `None` if checked mode refuses it.
+    #[inline(always)]
+    fn resolve<M: Mode>(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
+        if !M::CHECKED {
+            return Some(ptr::with_exposed_provenance_mut(addr as usize));
+        }
+        self.resolve_checked(addr, size, write)
+    }
+
+    #[inline(always)]
+    fn resolve_checked(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
+        let off = addr.wrapping_sub(self.live_lo);
+        if off < self.live_len && size <= self.live_len - off {
+            return Some(self.live_ptr.wrapping_add(off as usize));
+        }
+        for r in &self.inline[..self.inline_len] {
+            if let Some(off) = r.offset_of(addr, size)
+                && (r.writable || !write)
+            {
+                return Some(r.ptr.wrapping_add(off as usize));
+            }
+        }
+        if self.spill.is_empty() {
+            return None;
+        }
+        self.resolve_spilled(addr, size, write)
+    }
+
+    #[inline(never)]
+    fn resolve_spilled(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
+        self.spill.iter().find_map(|r| {
+            let off = r.offset_of(addr, size)?;
+            (r.writable || !write).then(|| r.ptr.wrapping_add(off as usize))
+        })
+    }
+
+    #[inline(always)]
+    fn resolve_atomic<M: Mode>(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
+        // Sizes are powers of two.
+        if M::CHECKED && addr & (size - 1) != 0 {
+            return None;
+        }
+        self.resolve::<M>(addr, size, write)
+    }
+
+    /// Why checked mode refused an access (the slow path of an error).
+    #[cold]
+    pub(crate) fn explain(
+        &self,
+        addr: u64,
+        size: u64,
+        write: bool,
+        atomic: bool,
+    ) -> ViolationReason {
+        if atomic && addr & (size - 1) != 0 {
+            return ViolationReason::Misaligned { align: size };
+        }
+        if addr.wrapping_sub(self.live_lo) < self.live_len {
+            return ViolationReason::CrossesEnd {
+                region: "stack".into(),
+            };
+        }
+        let stack_lo = self.stack_top - STACK_SIZE as u64;
+        if addr.wrapping_sub(stack_lo) < STACK_SIZE as u64 {
+            return ViolationReason::OutsideLiveFrames;
+        }
+        let mut reason = ViolationReason::NoRegion;
+        for r in self.regions().filter(|r| r.contains(addr)) {
+            let region = r.name();
+            if r.offset_of(addr, size).is_none() {
+                reason = ViolationReason::CrossesEnd { region };
+            } else if write && !r.writable {
+                reason = ViolationReason::ReadOnly { region };
+            }
+        }
+        reason
+    }
+
+    /// Loads a `T` from `addr`.
+    #[inline(always)]
+    pub(crate) fn load<M: Mode, T: Scalar>(&self, addr: u64) -> Option<T> {
+        let p = self.resolve::<M>(addr, T::SIZE, false)?;
+        // SAFETY: checked mode: `p` lies inside a live region of at least
+        // `T::SIZE` bytes; unchecked mode: the verifier's promise (module
+        // doc). Unaligned reads are allowed by `read_unaligned`.
+        Some(unsafe { ptr::read_unaligned(p.cast::<T>()) })
+    }
+
+    /// Stores `v` at `addr`; `None` if checked mode refuses.
+    #[inline(always)]
+    pub(crate) fn store<M: Mode, T: Scalar>(&mut self, addr: u64, v: T) -> Option<()> {
+        let p = self.resolve::<M>(addr, T::SIZE, true)?;
+        // SAFETY: as in `load`, and the region is writable.
+        unsafe { ptr::write_unaligned(p.cast::<T>(), v) };
+        Some(())
+    }
+
+    rmw_fn!(rmw32, u32, AtomicU32);
+    rmw_fn!(rmw64, u64, AtomicU64);
+
+    /// `load_acquire` of `size` (1, 2, 4 or 8) bytes, zero-extended.
+    #[inline]
+    pub(crate) fn load_acquire<M: Mode>(&self, addr: u64, size: u64) -> Option<u64> {
+        let p = self.resolve_atomic::<M>(addr, size, false)?;
+        let o = Ordering::Acquire;
+        // SAFETY: checked mode: `resolve_atomic` found `p` aligned and
+        // inside a region or the live stack; unchecked mode: the
+        // verifier's promise (module doc).
+        Some(unsafe {
+            match size {
+                1 => AtomicU8::from_ptr(p).load(o) as u64,
+                2 => AtomicU16::from_ptr(p.cast()).load(o) as u64,
+                4 => AtomicU32::from_ptr(p.cast()).load(o) as u64,
+                _ => AtomicU64::from_ptr(p.cast()).load(o),
+            }
+        })
+    }
+
+    /// `store_release` of the low `size` (1, 2, 4 or 8) bytes of `v`.
+    #[inline]
+    pub(crate) fn store_release<M: Mode>(&mut self, addr: u64, size: u64, v: u64) -> Option<()> {
+        let p = self.resolve_atomic::<M>(addr, size, true)?;
+        let o = Ordering::Release;
+        // SAFETY: as in `load_acquire`, and the region is writable.
+        unsafe {
+            match size {
+                1 => AtomicU8::from_ptr(p).store(v as u8, o),
+                2 => AtomicU16::from_ptr(p.cast()).store(v as u16, o),
+                4 => AtomicU32::from_ptr(p.cast()).store(v as u32, o),
+                _ => AtomicU64::from_ptr(p.cast()).store(v, o),
+            }
+        }
+        Some(())
+    }
+
+    /// Legacy packet load: `size` bytes at offset `off` of the packet,
+    /// big-endian; `None` when out of bounds or there is no packet. Checked
+    /// in every mode, as Linux checks it at run time.
+    #[inline]
+    pub(crate) fn packet_load(&self, off: i64, size: u64) -> Option<u64> {
+        let (p, len) = self.packet?;
+        let off = u64::try_from(off).ok()?;
+        if off >= len || size > len - off {
+            return None;
+        }
+        let mut v = 0u64;
+        for i in 0..size {
+            // SAFETY: `off + i < len`, and the packet region's buffer is
+            // kept alive by `with_memory`'s caller.
+            let b = unsafe { p.add((off + i) as usize).read() };
+            v = (v << 8) | b as u64;
+        }
+        Some(v)
+    }
+
+    fn helper_error(&self, addr: u64, size: usize, write: bool) -> MemoryError {
+        MemoryError {
+            addr,
+            size,
+            write,
+            reason: self.explain(addr, size as u64, write, false),
+        }
+    }
+
+    /// Copies program memory at `addr` into `buf` (always checked).
+    pub(crate) fn read_bytes(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let p = self
+            .resolve_checked(addr, buf.len() as u64, false)
+            .ok_or_else(|| self.helper_error(addr, buf.len(), false))?;
+        // SAFETY: `p..p + buf.len()` lies inside a live region or the live
+        // stack; `ptr::copy` tolerates overlap with `buf`.
+        unsafe { ptr::copy(p.cast_const(), buf.as_mut_ptr(), buf.len()) };
+        Ok(())
+    }
+
+    /// Copies `data` into program memory at `addr` (always checked).
+    pub(crate) fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let p = self
+            .resolve_checked(addr, data.len() as u64, true)
+            .ok_or_else(|| self.helper_error(addr, data.len(), true))?;
+        // SAFETY: `p..p + data.len()` lies inside a writable live region or
+        // the live stack; `ptr::copy` tolerates overlap with `data`.
+        unsafe { ptr::copy(data.as_ptr(), p, data.len()) };
+        Ok(())
+    }
+}

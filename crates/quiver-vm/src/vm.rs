@@ -1,0 +1,183 @@
+//! The executable form of a program and its entry points.
+
+use std::fmt;
+
+use quiver_isa::{Insn, Program};
+
+use crate::compile::{Tables, compile};
+use crate::config::Config;
+use crate::error::{LoadError, VmError};
+use crate::helpers::Helper;
+use crate::input::RunInput;
+use crate::interp::exec;
+use crate::memory::{Checked, Mode, RegionRef, Unchecked, with_memory};
+use crate::op::Op;
+use crate::trace::TraceStep;
+
+/// A program ready to run: compiled once, immutable, shareable between
+/// threads, each run with its own registers and stack.
+#[derive(Clone)]
+pub struct Vm {
+    pub(crate) ops: Box<[Op]>,
+    pub(crate) insns: Box<[Insn]>,
+    pub(crate) pcs: Box<[usize]>,
+    /// Helpers and kfuncs sorted by id; ops refer to them by slot.
+    pub(crate) helpers: Box<[Helper]>,
+    pub(crate) kfuncs: Box<[Helper]>,
+    pub(crate) budget: Option<u64>,
+    /// Set only by the unsafe [`Vm::new_unchecked`]: the memory module
+    /// relies on it (see its doc).
+    checked: bool,
+}
+
+impl Vm {
+    /// Compiles `program` for checked mode: every memory access is checked
+    /// against the regions of the run, so no program can touch memory it
+    /// was not given, whatever it does.
+    pub fn new(program: &Program, config: Config) -> Result<Vm, LoadError> {
+        Vm::build(program, config, true)
+    }
+
+    /// Compiles `program` for unchecked mode: loads, stores and atomics
+    /// dereference the program's addresses directly, without any check.
+    /// Legacy packet loads stay bounds-checked, as in Linux; helpers'
+    /// accesses through [`HelperContext`](crate::HelperContext) stay
+    /// checked.
+    ///
+    /// # Safety
+    ///
+    /// Every run must only access memory that is valid for that access: the
+    /// regions handed to the run (with their write permissions), the live
+    /// stack frames, and regions helpers add; atomic accesses must be
+    /// aligned to their size. That is what a BPF verifier establishes: call
+    /// this only for programs a verifier accepted, with inputs matching what
+    /// it assumed. Otherwise behaviour is undefined.
+    pub unsafe fn new_unchecked(program: &Program, config: Config) -> Result<Vm, LoadError> {
+        Vm::build(program, config, false)
+    }
+
+    fn build(program: &Program, config: Config, checked: bool) -> Result<Vm, LoadError> {
+        let helpers: Box<[Helper]> = config.helpers.iter().cloned().collect();
+        let kfuncs: Box<[Helper]> = config.kfuncs.iter().cloned().collect();
+        let tables = Tables {
+            helpers: &helpers,
+            kfuncs: &kfuncs,
+        };
+        let ops = compile(program, &tables)?.into_boxed_slice();
+        Ok(Vm {
+            ops,
+            insns: program.insns().into(),
+            pcs: program.iter().map(|(pc, _)| pc).collect(),
+            helpers,
+            kfuncs,
+            budget: config.budget,
+            checked,
+        })
+    }
+
+    /// Whether memory accesses are checked (built with [`Vm::new`]).
+    pub fn is_checked(&self) -> bool {
+        self.checked
+    }
+
+    /// The instruction budget of each run, if any.
+    pub fn budget(&self) -> Option<u64> {
+        self.budget
+    }
+
+    /// Runs with the bpf_conformance convention: `r1` = address of `mem` (0
+    /// if empty), `r2` = its length; `mem` is the writable region "memory".
+    /// Returns `r0`.
+    pub fn run(&self, mem: &mut [u8]) -> Result<u64, VmError> {
+        self.run_mem(mem, None)
+    }
+
+    /// [`run`](Self::run), calling `trace` after every executed
+    /// instruction.
+    pub fn run_traced(
+        &self,
+        mem: &mut [u8],
+        trace: &mut dyn FnMut(&TraceStep<'_>),
+    ) -> Result<u64, VmError> {
+        self.run_mem(mem, Some(trace))
+    }
+
+    /// Runs with a general input: argument registers, context, packet and
+    /// extra regions. Returns `r0`.
+    pub fn run_with(&self, input: &mut RunInput<'_>) -> Result<u64, VmError> {
+        self.run_input(input, None)
+    }
+
+    /// [`run_with`](Self::run_with), calling `trace` after every executed
+    /// instruction.
+    pub fn run_with_traced(
+        &self,
+        input: &mut RunInput<'_>,
+        trace: &mut dyn FnMut(&TraceStep<'_>),
+    ) -> Result<u64, VmError> {
+        self.run_input(input, Some(trace))
+    }
+
+    fn run_mem(
+        &self,
+        mem: &mut [u8],
+        trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
+    ) -> Result<u64, VmError> {
+        let len = mem.len() as u64;
+        if mem.is_empty() {
+            return with_memory([], None, |m| self.dispatch(m, [0, 0, 0, 0, 0], trace));
+        }
+        let region = RegionRef::writable("memory".into(), mem);
+        let args = [region.addr(), len, 0, 0, 0];
+        with_memory([&region], None, |m| self.dispatch(m, args, trace))
+    }
+
+    fn run_input(
+        &self,
+        input: &mut RunInput<'_>,
+        trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
+    ) -> Result<u64, VmError> {
+        let args = input.registers();
+        with_memory(input.all_regions(), input.packet_region(), |m| {
+            self.dispatch(m, args, trace)
+        })
+    }
+
+    fn dispatch(
+        &self,
+        mem: &mut crate::memory::Memory,
+        args: [u64; 5],
+        trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
+    ) -> Result<u64, VmError> {
+        if self.checked {
+            self.dispatch_mode::<Checked>(mem, args, trace)
+        } else {
+            self.dispatch_mode::<Unchecked>(mem, args, trace)
+        }
+    }
+
+    fn dispatch_mode<M: Mode>(
+        &self,
+        mem: &mut crate::memory::Memory,
+        args: [u64; 5],
+        trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
+    ) -> Result<u64, VmError> {
+        match (trace, self.budget.is_some()) {
+            (Some(t), _) => exec::<M, true, true>(self, mem, args, t),
+            (None, true) => exec::<M, false, true>(self, mem, args, &mut |_| {}),
+            (None, false) => exec::<M, false, false>(self, mem, args, &mut |_| {}),
+        }
+    }
+}
+
+impl fmt::Debug for Vm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vm")
+            .field("insns", &self.insns.len())
+            .field("checked", &self.checked)
+            .field("budget", &self.budget)
+            .field("helpers", &self.helpers)
+            .field("kfuncs", &self.kfuncs)
+            .finish()
+    }
+}
