@@ -74,7 +74,7 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
     let mut out = String::new();
     let mut used = 0usize;
     let mut i = 0;
-    let mut next_arg = |used: &mut usize| -> Result<u64, FormatError> {
+    let next_arg = |used: &mut usize| -> Result<u64, FormatError> {
         let v = args.get(*used).copied();
         *used += 1;
         v.ok_or(FormatError::ArgCount { used: *used, given: args.len() })

@@ -1,0 +1,30 @@
+//! The runtime's errors: each names the object part it concerns.
+
+use quiver_maps::MapError;
+use quiver_obj::ObjError;
+use quiver_vm::{LoadError, VmError};
+
+/// Why loading or running failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Object(#[from] ObjError),
+    #[error("map {name}: {source}")]
+    Map { name: String, source: MapError },
+    #[error("extern {name}: {message}")]
+    Extern { name: String, message: String },
+    #[error("program {name}: {message}")]
+    Program { name: String, message: String },
+    #[error("program {name}: {source}")]
+    Compile { name: String, source: LoadError },
+    #[error("program {name}: {source}")]
+    Run { name: String, source: VmError },
+    #[error("no program named {0:?}")]
+    NoProgram(String),
+    #[error("no map named {0:?}")]
+    NoMap(String),
+    #[error("map {name} is a {actual}, not a {expected}")]
+    MapType { name: String, actual: String, expected: &'static str },
+    #[error("map {name}: key or value type has {actual} bytes, the map has {expected}")]
+    MapSize { name: String, actual: usize, expected: u32 },
+}

@@ -1,0 +1,342 @@
+//! Linux's BPF helpers, with their ids and semantics, over an object's maps.
+//!
+//! Helpers return what Linux returns, including negative errnos; they fail
+//! the run (a [`HelperError`]) only where Linux's verifier would have made
+//! the call impossible (a map argument that is not a map, memory the
+//! program may not touch), which matters while programs run unverified.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use quiver_maps::{Map, MapError, MapType, RingBuf, ValuePtr};
+use quiver_vm::{HelperContext, HelperError, Helpers, Region};
+
+use crate::handle;
+use crate::printk;
+
+/// Linux helper ids (`enum bpf_func_id`).
+pub mod id {
+    pub const MAP_LOOKUP_ELEM: u32 = 1;
+    pub const MAP_UPDATE_ELEM: u32 = 2;
+    pub const MAP_DELETE_ELEM: u32 = 3;
+    pub const PROBE_READ: u32 = 4;
+    pub const KTIME_GET_NS: u32 = 5;
+    pub const TRACE_PRINTK: u32 = 6;
+    pub const GET_PRANDOM_U32: u32 = 7;
+    pub const GET_SMP_PROCESSOR_ID: u32 = 8;
+    pub const TAIL_CALL: u32 = 12;
+    pub const MAP_PUSH_ELEM: u32 = 87;
+    pub const MAP_POP_ELEM: u32 = 88;
+    pub const MAP_PEEK_ELEM: u32 = 89;
+    pub const PROBE_READ_KERNEL: u32 = 113;
+    pub const PROBE_READ_KERNEL_STR: u32 = 115;
+    pub const KTIME_GET_BOOT_NS: u32 = 125;
+    pub const RINGBUF_OUTPUT: u32 = 130;
+    pub const RINGBUF_RESERVE: u32 = 131;
+    pub const RINGBUF_SUBMIT: u32 = 132;
+    pub const RINGBUF_DISCARD: u32 = 133;
+    pub const RINGBUF_QUERY: u32 = 134;
+    pub const SNPRINTF: u32 = 165;
+    pub const TRACE_VPRINTK: u32 = 177;
+    pub const KTIME_GET_COARSE_NS: u32 = 160;
+    pub const KTIME_GET_TAI_NS: u32 = 208;
+}
+
+const EINVAL: u64 = (-22i64) as u64;
+const EFAULT: u64 = (-14i64) as u64;
+const E2BIG: u64 = (-7i64) as u64;
+const ENOENT: u64 = (-2i64) as u64;
+
+/// An object's maps as helpers see them.
+pub struct MapTable {
+    pub(crate) maps: Vec<(String, Arc<dyn Map>)>,
+}
+
+impl MapTable {
+    fn get(&self, handle: u64) -> Result<&(String, Arc<dyn Map>), HelperError> {
+        handle::decode(handle, self.maps.len())
+            .map(|i| &self.maps[i])
+            .ok_or_else(|| HelperError::msg(format!("R1 {handle:#x} is not a map of this object")))
+    }
+}
+
+/// Which per-CPU slot the calling thread uses; threads take slots round
+/// robin, so concurrent programs rarely share one.
+pub(crate) fn cpu_slot(cpus: usize) -> usize {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    thread_local! {
+        static SLOT: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    SLOT.with(|s| (*s as usize) % cpus.max(1))
+}
+
+fn errno(e: &MapError) -> u64 {
+    e.errno() as i64 as u64
+}
+
+/// Exposes a map value to the running program and returns its address.
+fn expose(ctx: &mut HelperContext<'_>, name: &str, value: ValuePtr, writable: bool) -> u64 {
+    // SAFETY: map values live at a stable address for as long as their map
+    // does, and the map outlives the run (the program's map table holds an
+    // Arc to it). Programs write map values without locks, concurrently
+    // with other programs, exactly as in Linux: the storage is made of
+    // atomics-compatible cells, so this aliasing is permitted.
+    let region = unsafe { Region::from_raw(format!("map value of {name}"), value.as_ptr(), value.len(), writable) };
+    ctx.add_region(region)
+}
+
+fn read(ctx: &HelperContext<'_>, addr: u64, len: usize) -> Result<Vec<u8>, HelperError> {
+    Ok(ctx.read_vec(addr, len)?)
+}
+
+/// A monotonic clock shared by `ktime_get_*`, starting near 0 like a
+/// freshly booted machine's.
+fn now_ns() -> u64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}
+
+/// Distinct per thread, so threads draw different sequences.
+fn thread_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::thread::current().id())
+}
+
+/// A small, fast generator for `get_prandom_u32` (not for cryptography,
+/// like Linux's).
+fn prandom() -> u32 {
+    thread_local! {
+        static STATE: std::cell::Cell<u64> = std::cell::Cell::new(
+            0x9e37_79b9_7f4a_7c15 ^ thread_seed() ^ now_ns(),
+        );
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (x >> 32) as u32
+    })
+}
+
+/// Reads a NUL-terminated string of at most `max` bytes.
+fn read_cstr(ctx: &HelperContext<'_>, addr: u64, max: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    for i in 0..max as u64 {
+        let mut b = [0u8];
+        ctx.read_bytes(addr + i, &mut b).map_err(|e| e.to_string())?;
+        if b[0] == 0 {
+            return Ok(out);
+        }
+        out.push(b[0]);
+    }
+    Err(format!("no NUL within {max} bytes"))
+}
+
+fn format_args(ctx: &HelperContext<'_>, fmt_addr: u64, fmt_len: u64, args: &[u64]) -> Result<String, HelperError> {
+    let fmt = read(ctx, fmt_addr, fmt_len as usize)?;
+    printk::format(&fmt, args, &mut |addr| read_cstr(ctx, addr, 4096).map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|e| HelperError::msg(e.to_string()))
+}
+
+/// Linux's helpers over `maps`. `program` names the program in log lines.
+pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
+    let mut h = Helpers::new();
+    let m = maps.clone();
+    h.register(id::MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", move |ctx, a| {
+        let (name, map) = m.get(a[0])?;
+        let key = read(ctx, a[1], map.def().key_size as usize)?;
+        let value = if map.def().map_type.is_percpu() {
+            map.lookup_percpu(&key, cpu_slot(map.cpus()))
+        } else {
+            map.lookup(&key)
+        };
+        let writable = map.def().flags & quiver_maps::BPF_F_RDONLY_PROG == 0;
+        Ok(value.map_or(0, |v| expose(ctx, name, v, writable)))
+    });
+    let m = maps.clone();
+    h.register(id::MAP_UPDATE_ELEM, "bpf_map_update_elem", move |ctx, a| {
+        let (_, map) = m.get(a[0])?;
+        let key = read(ctx, a[1], map.def().key_size as usize)?;
+        let value = read(ctx, a[2], map.def().value_size as usize)?;
+        let r = if map.def().map_type.is_percpu() {
+            map.update_percpu(&key, &value, a[3], cpu_slot(map.cpus()))
+        } else {
+            map.update(&key, &value, a[3])
+        };
+        Ok(r.map_or_else(|e| errno(&e), |()| 0))
+    });
+    let m = maps.clone();
+    h.register(id::MAP_DELETE_ELEM, "bpf_map_delete_elem", move |ctx, a| {
+        let (_, map) = m.get(a[0])?;
+        let key = read(ctx, a[1], map.def().key_size as usize)?;
+        Ok(map.delete(&key).map_or_else(|e| errno(&e), |()| 0))
+    });
+    let m = maps.clone();
+    h.register(id::MAP_PUSH_ELEM, "bpf_map_push_elem", move |ctx, a| {
+        let (_, map) = m.get(a[0])?;
+        let value = read(ctx, a[1], map.def().value_size as usize)?;
+        Ok(map.push(&value, a[2]).map_or_else(|e| errno(&e), |()| 0))
+    });
+    for (hid, name, pop) in [(id::MAP_POP_ELEM, "bpf_map_pop_elem", true), (id::MAP_PEEK_ELEM, "bpf_map_peek_elem", false)] {
+        let m = maps.clone();
+        h.register(hid, name, move |ctx, a| {
+            let (_, map) = m.get(a[0])?;
+            let mut out = vec![0u8; map.def().value_size as usize];
+            let r = if pop { map.pop(&mut out) } else { map.peek(&mut out) };
+            match r {
+                Ok(()) => {
+                    ctx.write_bytes(a[1], &out)?;
+                    Ok(0)
+                }
+                Err(e) => Ok(errno(&e)),
+            }
+        });
+    }
+    for (hid, name) in [
+        (id::KTIME_GET_NS, "bpf_ktime_get_ns"),
+        (id::KTIME_GET_BOOT_NS, "bpf_ktime_get_boot_ns"),
+        (id::KTIME_GET_COARSE_NS, "bpf_ktime_get_coarse_ns"),
+        (id::KTIME_GET_TAI_NS, "bpf_ktime_get_tai_ns"),
+    ] {
+        h.register(hid, name, |_, _| Ok(now_ns()));
+    }
+    h.register(id::GET_PRANDOM_U32, "bpf_get_prandom_u32", |_, _| Ok(prandom() as u64));
+    let m = maps.clone();
+    h.register(id::GET_SMP_PROCESSOR_ID, "bpf_get_smp_processor_id", move |_, _| {
+        let cpus = m.maps.iter().map(|(_, map)| map.cpus()).max().unwrap_or(1);
+        Ok(cpu_slot(cpus) as u64)
+    });
+    let prog = program.to_string();
+    h.register(id::TRACE_PRINTK, "bpf_trace_printk", move |ctx, a| {
+        let text = format_args(ctx, a[0], a[1], &a[2..5])?;
+        tracing::info!(target: "quiver::printk", program = %prog, "{}", text.trim_end_matches('\n'));
+        Ok(text.len() as u64)
+    });
+    let prog = program.to_string();
+    h.register(id::TRACE_VPRINTK, "bpf_trace_vprintk", move |ctx, a| {
+        if a[3] % 8 != 0 || a[3] > 8 * printk::MAX_ARGS as u64 {
+            return Ok(EINVAL);
+        }
+        let data = read(ctx, a[2], a[3] as usize)?;
+        let args: Vec<u64> = data.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let text = format_args(ctx, a[0], a[1], &args)?;
+        tracing::info!(target: "quiver::printk", program = %prog, "{}", text.trim_end_matches('\n'));
+        Ok(text.len() as u64)
+    });
+    h.register(id::SNPRINTF, "bpf_snprintf", |ctx, a| {
+        let (out, out_size, fmt, data, data_len) = (a[0], a[1], a[2], a[3], a[4]);
+        if data_len % 8 != 0 || data_len > 8 * printk::MAX_ARGS as u64 {
+            return Ok(EINVAL);
+        }
+        let raw = read(ctx, data, data_len as usize)?;
+        let args: Vec<u64> = raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let fmt_bytes = read_cstr(ctx, fmt, 4096).map_err(HelperError::msg)?;
+        let mut fmt_z = fmt_bytes;
+        fmt_z.push(0);
+        let text = match printk::format(&fmt_z, &args, &mut |addr| {
+            read_cstr(ctx, addr, 4096).map(|b| String::from_utf8_lossy(&b).into_owned())
+        }) {
+            Ok(t) => t,
+            Err(_) => return Ok(EINVAL),
+        };
+        if out_size > 0 {
+            let n = (text.len()).min(out_size as usize - 1);
+            let mut bytes = text.as_bytes()[..n].to_vec();
+            bytes.push(0);
+            ctx.write_bytes(out, &bytes)?;
+        }
+        // Like snprintf: the length the whole output needs, with its NUL.
+        Ok(text.len() as u64 + 1)
+    });
+    for (hid, name, string) in [
+        (id::PROBE_READ, "bpf_probe_read", false),
+        (id::PROBE_READ_KERNEL, "bpf_probe_read_kernel", false),
+        (id::PROBE_READ_KERNEL_STR, "bpf_probe_read_kernel_str", true),
+    ] {
+        h.register(hid, name, move |ctx, a| {
+            let (dst, size, src) = (a[0], a[1] as usize, a[2]);
+            if string {
+                // Reads up to size-1 bytes and a NUL; returns the length with it.
+                let mut buf = Vec::new();
+                let mut ok = true;
+                while buf.len() + 1 < size {
+                    let mut b = [0u8];
+                    if ctx.read_bytes(src + buf.len() as u64, &mut b).is_err() {
+                        ok = false;
+                        break;
+                    }
+                    if b[0] == 0 {
+                        break;
+                    }
+                    buf.push(b[0]);
+                }
+                if !ok {
+                    ctx.write_bytes(dst, &vec![0; size])?;
+                    return Ok(EFAULT);
+                }
+                buf.push(0);
+                ctx.write_bytes(dst, &buf)?;
+                return Ok(buf.len() as u64);
+            }
+            match ctx.read_vec(src, size) {
+                Ok(bytes) => {
+                    ctx.write_bytes(dst, &bytes)?;
+                    Ok(0)
+                }
+                Err(_) => {
+                    // Like Linux: a faulting read zeroes the destination.
+                    ctx.write_bytes(dst, &vec![0; size])?;
+                    Ok(EFAULT)
+                }
+            }
+        });
+    }
+    let m = maps.clone();
+    h.register(id::RINGBUF_OUTPUT, "bpf_ringbuf_output", move |ctx, a| {
+        let rb = ringbuf(&m, a[0])?;
+        let data = read(ctx, a[1], a[2] as usize)?;
+        Ok(rb.output(&data, a[3]).map_or_else(|e| errno(&e), |()| 0))
+    });
+    let m = maps.clone();
+    h.register(id::RINGBUF_RESERVE, "bpf_ringbuf_reserve", move |ctx, a| {
+        let (name, _) = m.get(a[0])?;
+        let rb = ringbuf(&m, a[0])?;
+        Ok(rb.reserve(a[1], a[2]).map_or(0, |v| expose(ctx, name, v, true)))
+    });
+    let m = maps.clone();
+    h.register(id::RINGBUF_SUBMIT, "bpf_ringbuf_submit", move |_, a| {
+        let rb = owning_ringbuf(&m, a[0])?;
+        rb.submit(a[0] as *const u8, a[1]).map_err(|e| HelperError::msg(e.to_string()))?;
+        Ok(0)
+    });
+    let m = maps.clone();
+    h.register(id::RINGBUF_DISCARD, "bpf_ringbuf_discard", move |_, a| {
+        let rb = owning_ringbuf(&m, a[0])?;
+        rb.discard(a[0] as *const u8, a[1]).map_err(|e| HelperError::msg(e.to_string()))?;
+        Ok(0)
+    });
+    let m = maps;
+    h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| Ok(ringbuf(&m, a[0])?.query(a[1])));
+    let _ = (E2BIG, ENOENT);
+    h
+}
+
+fn ringbuf<'m>(maps: &'m MapTable, handle: u64) -> Result<&'m RingBuf, HelperError> {
+    let (name, map) = maps.get(handle)?;
+    if map.def().map_type != MapType::Ringbuf {
+        return Err(HelperError::msg(format!("map {name} is not a ringbuf")));
+    }
+    map.as_any().downcast_ref::<RingBuf>().ok_or_else(|| HelperError::msg(format!("map {name} is not a ringbuf")))
+}
+
+/// The ring buffer a reserved sample belongs to.
+fn owning_ringbuf(maps: &MapTable, sample: u64) -> Result<&RingBuf, HelperError> {
+    maps.maps
+        .iter()
+        .filter_map(|(_, m)| m.as_any().downcast_ref::<RingBuf>())
+        .find(|rb| rb.contains(sample as *const u8))
+        .ok_or_else(|| HelperError::msg(format!("{sample:#x} is not a reserved ringbuf sample")))
+}

@@ -1,0 +1,284 @@
+//! Loading an object: create its maps, resolve CO-RE against the host's
+//! types, bind externs to the host's kfuncs, turn map references into
+//! handles and addresses, and compile each program for the interpreter.
+
+use std::collections::HashMap as StdHashMap;
+use std::sync::Arc;
+
+use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
+use quiver_maps::{Map, MapDef, MapType, ValuePtr};
+use quiver_obj::btf::Btf;
+use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
+use quiver_vm::{Config, HelperContext, HelperError, Helpers, Kfuncs, Vm};
+
+use crate::error::Error;
+use crate::handle;
+use crate::helpers::{MapTable, linux_helpers};
+use crate::program::{DataRegion, Program};
+
+type KfuncFn = Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
+
+/// Builds a [`Bpf`] from object bytes: the host's types, kfuncs and
+/// limits go here.
+///
+/// ```
+/// let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/obj/syscall_ctx.v3.g.o")).unwrap();
+/// let bpf = quiver::Loader::new().load(&bytes).unwrap();
+/// let prog = bpf.program("sum_args").unwrap();
+/// let mut ctx = [0u8; 48];
+/// ctx[0] = 1; // n
+/// ctx[16] = 9; // values[0]
+/// assert_eq!(prog.run_context(&mut ctx).unwrap(), 9);
+/// ```
+#[derive(Clone, Default)]
+pub struct Loader {
+    host_btf: Option<Btf>,
+    kfuncs: Vec<(String, KfuncFn)>,
+    helpers: Vec<(u32, String, KfuncFn)>,
+    cpus: Option<usize>,
+    budget: Option<u64>,
+}
+
+impl Loader {
+    /// A loader with Linux's helpers and no kfuncs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The host's BTF: CO-RE relocations resolve against it.
+    pub fn host_btf(mut self, btf: Btf) -> Self {
+        self.host_btf = Some(btf);
+        self
+    }
+
+    /// A kfunc the host provides, resolved by name from programs' externs.
+    pub fn kfunc<F>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static,
+    {
+        self.kfuncs.push((name.to_string(), Arc::new(f)));
+        self
+    }
+
+    /// A helper of the host's own (or a replacement for a Linux one).
+    pub fn helper<F>(mut self, id: u32, name: &str, f: F) -> Self
+    where
+        F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static,
+    {
+        self.helpers.push((id, name.to_string(), Arc::new(f)));
+        self
+    }
+
+    /// Number of per-CPU slots of per-CPU maps (default: the machine's
+    /// available parallelism).
+    pub fn cpus(mut self, cpus: usize) -> Self {
+        self.cpus = Some(cpus.max(1));
+        self
+    }
+
+    /// Stops every run after this many instructions.
+    pub fn budget(mut self, limit: u64) -> Self {
+        self.budget = Some(limit);
+        self
+    }
+
+    /// Parses, links and prepares every program of the object.
+    pub fn load(&self, bytes: &[u8]) -> Result<Bpf, Error> {
+        let object = Object::parse(bytes)?;
+        self.load_object(object)
+    }
+
+    /// Prepares an already parsed object.
+    pub fn load_object(&self, object: Object) -> Result<Bpf, Error> {
+        let cpus = self.cpus.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let mut maps = Vec::with_capacity(object.maps.len());
+        for m in &object.maps {
+            let map = create_map(m, cpus)?;
+            maps.push((m.name.clone(), map));
+        }
+        // Global data maps: their one value is what LD_IMM64 addresses.
+        let mut data: StdHashMap<usize, DataRegion> = StdHashMap::new();
+        for (i, m) in object.maps.iter().enumerate() {
+            if m.origin == quiver_obj::maps::MapOrigin::GlobalData {
+                let value = maps[i].1.lookup(&0u32.to_le_bytes()).ok_or_else(|| Error::Map {
+                    name: m.name.clone(),
+                    source: quiver_maps::MapError::NotFound,
+                })?;
+                let writable = m.def.map_flags & quiver_obj::maps::F_RDONLY_PROG == 0;
+                data.insert(i, DataRegion { name: m.name.clone(), value, writable });
+            }
+        }
+        let table = Arc::new(MapTable { maps });
+        // Kfuncs get ids in registration order, starting at 1.
+        let mut kfuncs = Kfuncs::new();
+        let mut kfunc_ids = StdHashMap::new();
+        for (i, (name, f)) in self.kfuncs.iter().enumerate() {
+            let id = i as u32 + 1;
+            let f = f.clone();
+            kfuncs.register(id, name.clone(), move |ctx, a| f(ctx, a));
+            kfunc_ids.insert(name.clone(), id);
+        }
+        let mut programs = Vec::with_capacity(object.programs.len());
+        for p in &object.programs {
+            let mut p = p.clone();
+            if !p.core_relos.is_empty() {
+                let (Some(local), Some(host)) = (object.btf.as_ref(), self.host_btf.as_ref()) else {
+                    return Err(Error::Program {
+                        name: p.name.clone(),
+                        message: "has CO-RE relocations: give the loader the host's BTF (Loader::host_btf)".into(),
+                    });
+                };
+                quiver_obj::core::apply(&mut p, local, host)?;
+            }
+            let insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
+            let isa = IsaProgram::from_insns(insns)
+                .map_err(|e| Error::Program { name: p.name.clone(), message: e.to_string() })?;
+            let mut helpers: Helpers = linux_helpers(table.clone(), &p.name);
+            for (id, name, f) in &self.helpers {
+                let f = f.clone();
+                helpers.register(*id, name.clone(), move |ctx, a| f(ctx, a));
+            }
+            let config = Config::new().helpers(helpers).kfuncs(kfuncs.clone()).budget(self.budget);
+            let vm = Vm::new(&isa, config).map_err(|source| Error::Compile { name: p.name.clone(), source })?;
+            let regions = p.relocs.iter().filter_map(|r| match r.target {
+                RelocTarget::MapValue { map, .. } => data.get(&map).cloned(),
+                _ => None,
+            });
+            let mut regions: Vec<DataRegion> = regions.collect();
+            regions.sort_by(|a, b| a.name.cmp(&b.name));
+            regions.dedup_by(|a, b| a.name == b.name);
+            programs.push(Program::new(p, vm, table.clone(), regions));
+        }
+        Ok(Bpf { maps: table, programs })
+    }
+
+    /// Rewrites loader-relative references into what the interpreter runs:
+    /// map handles, data addresses, kfunc ids.
+    fn bind(
+        &self,
+        object: &Object,
+        p: &ObjProgram,
+        maps: &MapTable,
+        data: &StdHashMap<usize, DataRegion>,
+        kfunc_ids: &StdHashMap<String, u32>,
+    ) -> Result<Vec<Insn>, Error> {
+        let mut by_pc = StdHashMap::new();
+        for r in &p.relocs {
+            by_pc.insert(r.pc, &r.target);
+        }
+        let mut out = Vec::with_capacity(p.insns.len());
+        let mut pc = 0;
+        for insn in &p.insns {
+            let bound = match (insn, by_pc.get(&pc)) {
+                (Insn::LoadImm64 { dst, .. }, Some(RelocTarget::Map { map })) => {
+                    Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: handle::encode(*map) }
+                }
+                (Insn::LoadImm64 { dst, .. }, Some(RelocTarget::MapValue { map, offset })) => {
+                    let region = data.get(map).ok_or_else(|| Error::Program {
+                        name: p.name.clone(),
+                        message: format!("insn {pc} addresses map {}, which is not global data", maps.maps[*map].0),
+                    })?;
+                    let addr = region.value.as_ptr() as u64 + *offset as u64;
+                    Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: addr }
+                }
+                (_, Some(RelocTarget::Extern { index })) => {
+                    let ext = &object.externs[*index];
+                    let id = kfunc_ids.get(&ext.name).copied();
+                    match (insn, &ext.kind, id) {
+                        (Insn::Call(_), ExternKind::Kfunc { .. }, Some(id)) => {
+                            Insn::Call(CallTarget::Kfunc { btf_id: id as i32, module: 0 })
+                        }
+                        // A present kfunc's address is only tested for
+                        // non-NULL; an absent weak one's is NULL.
+                        (Insn::LoadImm64 { dst, .. }, ExternKind::Kfunc { .. }, Some(id)) => {
+                            Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: id as u64 }
+                        }
+                        (Insn::LoadImm64 { dst, .. }, _, None) if ext.weak => {
+                            Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: 0 }
+                        }
+                        // Calling an absent weak kfunc must be unreachable
+                        // (guarded by its NULL test); reaching it fails.
+                        (Insn::Call(_), ExternKind::Kfunc { .. }, None) if ext.weak => {
+                            Insn::Call(CallTarget::Kfunc { btf_id: 0, module: 0 })
+                        }
+                        (_, ExternKind::Kfunc { .. }, None) => {
+                            return Err(Error::Extern {
+                                name: ext.name.clone(),
+                                message: "the host provides no kfunc of that name (declare it __weak to make it optional)".into(),
+                            });
+                        }
+                        (_, _, _) => {
+                            return Err(Error::Extern {
+                                name: ext.name.clone(),
+                                message: "the host provides no kernel variables or kconfig values".into(),
+                            });
+                        }
+                    }
+                }
+                (other, _) => *other,
+            };
+            pc += insn.slots();
+            out.push(bound);
+        }
+        Ok(out)
+    }
+}
+
+fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>, Error> {
+    let err = |source| Error::Map { name: m.name.clone(), source };
+    let to_def = |d: &quiver_obj::maps::MapDef| -> Result<MapDef, Error> {
+        let map_type = MapType::from_u32(d.map_type).ok_or_else(|| {
+            err(quiver_maps::MapError::InvalidDef {
+                field: "map_type",
+                reason: format!("unknown map type {}", d.map_type),
+                errno: -22,
+            })
+        })?;
+        Ok(MapDef::new(map_type, d.key_size, d.value_size, d.max_entries).with_flags(d.map_flags))
+    };
+    let mut def = to_def(&m.def)?;
+    if let Some(inner) = &m.def.inner {
+        def = def.with_inner(to_def(inner)?);
+    }
+    let map = quiver_maps::create(&def, cpus).map_err(err)?;
+    if !m.initial.is_empty() {
+        map.update(&0u32.to_le_bytes(), &m.initial, quiver_maps::BPF_ANY).map_err(err)?;
+    }
+    Ok(map)
+}
+
+/// A loaded object: its maps and programs, ready to run.
+pub struct Bpf {
+    maps: Arc<MapTable>,
+    programs: Vec<Program>,
+}
+
+impl Bpf {
+    /// The program with this name.
+    pub fn program(&self, name: &str) -> Result<&Program, Error> {
+        self.programs.iter().find(|p| p.name() == name).ok_or_else(|| Error::NoProgram(name.into()))
+    }
+
+    /// Every program.
+    pub fn programs(&self) -> &[Program] {
+        &self.programs
+    }
+
+    /// The map with this name, untyped (see [`crate::maps`] for typed handles).
+    pub fn map(&self, name: &str) -> Result<crate::maps::MapRef, Error> {
+        self.maps
+            .maps
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(n, m)| crate::maps::MapRef { name: n.clone(), map: m.clone() })
+            .ok_or_else(|| Error::NoMap(name.into()))
+    }
+
+    /// Every map, by name.
+    pub fn maps(&self) -> impl Iterator<Item = crate::maps::MapRef> + '_ {
+        self.maps.maps.iter().map(|(n, m)| crate::maps::MapRef { name: n.clone(), map: m.clone() })
+    }
+}
+
+/// Keeps `ValuePtr` in this module's vocabulary for `DataRegion`.
+pub(crate) type Value = ValuePtr;
