@@ -11,6 +11,7 @@ pub mod disasm;
 pub mod inspect;
 pub mod plugin;
 pub mod run;
+pub mod run_object;
 
 /// `quiver conformance DIR`.
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {

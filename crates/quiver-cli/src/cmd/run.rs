@@ -12,7 +12,8 @@ use quiver_vm::{Config, Helpers, Vm};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Program file: assembly (either syntax), raw bytecode or a `.data` test.
+    /// Program file: an ELF object, assembly (either syntax), raw bytecode
+    /// or a `.data` test.
     input: PathBuf,
     /// How to read the input.
     #[arg(long, value_enum, default_value = "auto")]
@@ -29,9 +30,43 @@ pub struct Args {
     /// Stop the program after this many instructions.
     #[arg(long)]
     budget: Option<u64>,
+    /// For an ELF object: the program to run (needed when it has several).
+    #[arg(long)]
+    prog: Option<String>,
+    /// For an ELF object: an Ethernet frame from a file, for socket filters.
+    #[arg(long, conflicts_with = "ctx")]
+    packet: Option<PathBuf>,
+    /// For an ELF object: the context bytes from a file (syscall programs,
+    /// struct_ops callbacks).
+    #[arg(long)]
+    ctx: Option<PathBuf>,
+}
+
+fn is_elf(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"\x7fELF"
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if is_elf(&args.input) {
+        if args.trace || args.mem.is_some() || args.mem_file.is_some() {
+            bail!("--trace, --mem and --mem-file run raw programs; an object takes --prog with --packet or --ctx");
+        }
+        let read = |p: &Option<PathBuf>| -> Result<Option<Vec<u8>>> {
+            p.as_ref().map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))).transpose()
+        };
+        return super::run_object::run(super::run_object::ObjectRun {
+            object: &args.input,
+            prog: args.prog.as_deref(),
+            packet: read(&args.packet)?,
+            ctx: read(&args.ctx)?,
+            budget: args.budget,
+        });
+    }
+    if args.prog.is_some() || args.packet.is_some() || args.ctx.is_some() {
+        bail!("--prog, --packet and --ctx are for ELF objects; {} is not one", args.input.display());
+    }
     let loaded = load(&args.input, args.format)?;
     let mut mem = match (&args.mem, &args.mem_file) {
         (Some(h), _) => hex::decode(h).context("--mem")?,
