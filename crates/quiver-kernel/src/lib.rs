@@ -26,6 +26,18 @@ fn tail(log: &str) -> String {
     lines[lines.len().saturating_sub(12)..].join("\n")
 }
 
+/// Number of possible CPUs, as per-CPU maps count them.
+pub fn possible_cpus() -> io::Result<usize> {
+    let text = std::fs::read_to_string("/sys/devices/system/cpu/possible")?;
+    let mut n = 0;
+    for part in text.trim().split(',') {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let parse = |x: &str| x.trim().parse::<usize>().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+        n += parse(b)? - parse(a)? + 1;
+    }
+    Ok(n)
+}
+
 /// A kernel map.
 #[derive(Debug)]
 pub struct Map {
@@ -73,10 +85,25 @@ impl Map {
         Ok(())
     }
 
+    /// Whether values are per CPU (percpu hash, array, LRU hash, cgroup storage).
+    pub fn is_percpu(&self) -> bool {
+        matches!(self.map_type, 5 | 6 | 10 | 15)
+    }
+
+    /// Bytes a lookup returns: per-CPU maps give every possible CPU's value,
+    /// each rounded up to 8 bytes.
+    pub fn lookup_size(&self) -> io::Result<usize> {
+        if self.is_percpu() {
+            Ok((self.value_size as usize).div_ceil(8) * 8 * possible_cpus()?)
+        } else {
+            Ok(self.value_size as usize)
+        }
+    }
+
     /// Looks up a key; `None` when absent.
     pub fn lookup(&self, key: &[u8]) -> io::Result<Option<Vec<u8>>> {
         self.check(key, None)?;
-        let mut value = vec![0u8; self.value_size as usize];
+        let mut value = vec![0u8; self.lookup_size()?];
         let mut attr = MapElemAttr {
             map_fd: self.raw_fd() as u32,
             key: key.as_ptr() as u64,

@@ -22,6 +22,7 @@
 //! assert_eq!(results.get(2), Some(r0));
 //! ```
 
+pub mod ctx;
 mod error;
 mod handle;
 pub mod helpers;
@@ -32,5 +33,5 @@ mod program;
 
 pub use error::Error;
 pub use loader::{Bpf, Loader};
-pub use program::{Program, SK_BUFF_SIZE};
+pub use program::Program;
 pub use quiver_obj::section::{ProgType, SectionKind};

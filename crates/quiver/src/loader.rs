@@ -130,7 +130,10 @@ impl Loader {
                 };
                 quiver_obj::core::apply(&mut p, local, host)?;
             }
-            let insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
+            let mut insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
+            if let Some(layout) = p.kind.as_ref().and_then(|k| crate::ctx::layout_of(k.prog_type)) {
+                crate::ctx::convert(&mut insns, layout).map_err(|message| Error::Program { name: p.name.clone(), message })?;
+            }
             let isa = IsaProgram::from_insns(insns)
                 .map_err(|e| Error::Program { name: p.name.clone(), message: e.to_string() })?;
             let mut helpers: Helpers = linux_helpers(table.clone(), &p.name);

@@ -19,8 +19,6 @@ pub(crate) struct DataRegion {
     pub(crate) writable: bool,
 }
 
-/// Size of Linux's `struct __sk_buff`, the socket filter's context.
-pub const SK_BUFF_SIZE: usize = 192;
 /// Length of the Ethernet header the kernel pulls before a socket filter.
 const ETH_HLEN: usize = 14;
 
@@ -100,12 +98,33 @@ impl Program {
                 message: format!("a frame needs at least {ETH_HLEN} bytes, got {}", frame.len()),
             });
         }
-        let mut skb = [0u8; SK_BUFF_SIZE];
+        let mut skb = [0u8; crate::ctx::SKB.native_size];
         let len = (frame.len() - ETH_HLEN) as u32;
         skb[0..4].copy_from_slice(&len.to_le_bytes());
         // `protocol` holds the EtherType in network order.
         skb[16..18].copy_from_slice(&frame[12..14]);
         let payload = &mut frame[ETH_HLEN..];
+        let data = payload.as_ptr() as u64;
+        // The native layout keeps the packet pointers after the UAPI struct.
+        skb[192..200].copy_from_slice(&data.to_le_bytes());
+        skb[200..208].copy_from_slice(&(data + len as u64).to_le_bytes());
+        skb[208..216].copy_from_slice(&data.to_le_bytes());
         self.run_with(RunInput::new().context(&mut skb).packet(payload))
+    }
+
+    /// Runs an XDP program on a frame (modified in place) and returns its
+    /// action (`XDP_ABORTED` 0, `DROP` 1, `PASS` 2, `TX` 3, `REDIRECT` 4).
+    pub fn run_xdp(&self, frame: &mut [u8]) -> Result<u64, Error> {
+        if self.kind.as_ref().is_some_and(|k| k.prog_type != ProgType::Xdp) {
+            return Err(Error::Program { name: self.name.clone(), message: "run_xdp runs XDP programs only".into() });
+        }
+        let mut md = [0u8; crate::ctx::XDP.native_size];
+        let data = frame.as_ptr() as u64;
+        md[0..8].copy_from_slice(&data.to_le_bytes());
+        md[8..16].copy_from_slice(&(data + frame.len() as u64).to_le_bytes());
+        md[16..24].copy_from_slice(&data.to_le_bytes());
+        // ingress_ifindex 1 (loopback), rx queue 0, like a test run.
+        md[24..28].copy_from_slice(&1u32.to_le_bytes());
+        self.run_with(RunInput::new().context(&mut md).packet(frame))
     }
 }
