@@ -31,7 +31,11 @@ impl ArrayMap {
         }
         let cpus = if def.map_type.is_percpu() {
             if cpus == 0 {
-                return Err(MapError::def("cpus", crate::error::errno::EINVAL, "need at least one cpu"));
+                return Err(MapError::def(
+                    "cpus",
+                    crate::error::errno::EINVAL,
+                    "need at least one cpu",
+                ));
             }
             cpus
         } else {
@@ -104,7 +108,13 @@ impl ArrayMap {
         Ok(())
     }
 
-    fn write_one(&self, index: usize, cpu: usize, value: &[u8], flags: u64) -> Result<(), MapError> {
+    fn write_one(
+        &self,
+        index: usize,
+        cpu: usize,
+        value: &[u8],
+        flags: u64,
+    ) -> Result<(), MapError> {
         let r = self.region(index, cpu);
         if flags & BPF_F_LOCK != 0 {
             if self.lock.is_none() {
@@ -181,12 +191,19 @@ impl Map for ArrayMap {
         let vs = self.def.value_size as usize;
         let stride = vs.next_multiple_of(WORD);
         for cpu in 0..self.cpus {
-            self.region(index, cpu).write(&value[cpu * stride..cpu * stride + vs]);
+            self.region(index, cpu)
+                .write(&value[cpu * stride..cpu * stride + vs]);
         }
         Ok(())
     }
 
-    fn update_percpu(&self, key: &[u8], value: &[u8], flags: u64, cpu: usize) -> Result<(), MapError> {
+    fn update_percpu(
+        &self,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+        cpu: usize,
+    ) -> Result<(), MapError> {
         if !self.def.map_type.is_percpu() {
             return self.update(key, value, flags);
         }
@@ -230,7 +247,11 @@ impl Map for ArrayMap {
         if flags & !BPF_F_LOCK != 0 {
             return Err(MapError::Flags(flags));
         }
-        let index = self.index(key)? as usize;
+        // The syscall's lookup of a missing index is -ENOENT.
+        let index = match self.index(key) {
+            Err(MapError::OutOfRange { .. }) => return Err(MapError::NotFound),
+            r => r? as usize,
+        };
         if flags & BPF_F_LOCK == 0 {
             return self.lookup_copy(key).ok_or(MapError::NotFound);
         }

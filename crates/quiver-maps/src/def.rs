@@ -36,16 +36,10 @@ pub const BPF_F_INNER_MAP: u32 = 1 << 12;
 pub const BPF_F_ACCESS_MASK: u32 =
     BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG;
 
-const ARRAY_CREATE_FLAG_MASK: u32 = BPF_F_NUMA_NODE
-    | BPF_F_MMAPABLE
-    | BPF_F_ACCESS_MASK
-    | BPF_F_PRESERVE_ELEMS
-    | BPF_F_INNER_MAP;
-const HTAB_CREATE_FLAG_MASK: u32 = BPF_F_NO_PREALLOC
-    | BPF_F_NO_COMMON_LRU
-    | BPF_F_NUMA_NODE
-    | BPF_F_ACCESS_MASK
-    | BPF_F_ZERO_SEED;
+const ARRAY_CREATE_FLAG_MASK: u32 =
+    BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
+const HTAB_CREATE_FLAG_MASK: u32 =
+    BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
 const QUEUE_STACK_CREATE_FLAG_MASK: u32 = BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK;
 const RINGBUF_CREATE_FLAG_MASK: u32 = BPF_F_NUMA_NODE;
 
@@ -409,7 +403,10 @@ impl MapDef {
         // fd_array_map_alloc_check()
         if matches!(
             t,
-            MapType::ProgArray | MapType::PerfEventArray | MapType::CgroupArray | MapType::ArrayOfMaps
+            MapType::ProgArray
+                | MapType::PerfEventArray
+                | MapType::CgroupArray
+                | MapType::ArrayOfMaps
         ) {
             if self.value_size != 4 {
                 return Err(MapError::def(
@@ -453,10 +450,14 @@ impl MapDef {
             return Err(MapError::def(
                 "value_size",
                 EINVAL,
-                format!("hash_of_maps values are 4-byte ids, not {} bytes", self.value_size),
+                format!(
+                    "hash_of_maps values are 4-byte ids, not {} bytes",
+                    self.value_size
+                ),
             ));
         }
-        if u64::from(self.key_size) + u64::from(self.value_size) >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE
+        if u64::from(self.key_size) + u64::from(self.value_size)
+            >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE
         {
             return Err(MapError::def(
                 "value_size",
@@ -481,7 +482,10 @@ impl MapDef {
             return Err(MapError::def(
                 "max_entries",
                 E2BIG,
-                format!("max_entries {} needs too many hash buckets", self.max_entries),
+                format!(
+                    "max_entries {} needs too many hash buckets",
+                    self.max_entries
+                ),
             ));
         }
         Ok(())
@@ -552,7 +556,10 @@ impl MapDef {
         }
         if matches!(
             inner.map_type,
-            MapType::ProgArray | MapType::StructOps | MapType::CgroupStorage | MapType::PercpuCgroupStorage
+            MapType::ProgArray
+                | MapType::StructOps
+                | MapType::CgroupStorage
+                | MapType::PercpuCgroupStorage
         ) {
             return Err(MapError::def(
                 "inner",
@@ -561,7 +568,11 @@ impl MapDef {
             ));
         }
         inner.validate().map_err(|e| match e {
-            MapError::InvalidDef { field, reason, errno } => MapError::InvalidDef {
+            MapError::InvalidDef {
+                field,
+                reason,
+                errno,
+            } => MapError::InvalidDef {
                 field: "inner",
                 reason: format!("{field}: {reason}"),
                 errno,
@@ -581,10 +592,18 @@ impl MapDef {
             )))
         };
         if inner.map_type != self.map_type {
-            return mismatch("map_type", self.map_type.to_string(), inner.map_type.to_string());
+            return mismatch(
+                "map_type",
+                self.map_type.to_string(),
+                inner.map_type.to_string(),
+            );
         }
         if inner.key_size != self.key_size {
-            return mismatch("key_size", self.key_size.to_string(), inner.key_size.to_string());
+            return mismatch(
+                "key_size",
+                self.key_size.to_string(),
+                inner.key_size.to_string(),
+            );
         }
         if inner.value_size != self.value_size {
             return mismatch(
@@ -594,7 +613,11 @@ impl MapDef {
             );
         }
         if inner.flags != self.flags {
-            return mismatch("flags", format!("{:#x}", self.flags), format!("{:#x}", inner.flags));
+            return mismatch(
+                "flags",
+                format!("{:#x}", self.flags),
+                format!("{:#x}", inner.flags),
+            );
         }
         if inner.spin_lock_off != self.spin_lock_off {
             return mismatch(

@@ -293,10 +293,7 @@ impl HashMap {
             if let Some(s) = self.alloc_slot() {
                 return Ok(s);
             }
-            let victim = clock.evict(
-                |i| self.state(i as u32),
-                |i| self.try_evict(i as u32),
-            );
+            let victim = clock.evict(|i| self.state(i as u32), |i| self.try_evict(i as u32));
             if let Some(v) = victim {
                 return Ok(v as u32);
             }
@@ -624,7 +621,13 @@ impl Map for HashMap {
         self.update_impl(key, Src::Host(value), flags)
     }
 
-    fn update_percpu(&self, key: &[u8], value: &[u8], flags: u64, cpu: usize) -> Result<(), MapError> {
+    fn update_percpu(
+        &self,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+        cpu: usize,
+    ) -> Result<(), MapError> {
         if !self.percpu {
             return self.update(key, value, flags);
         }
@@ -662,11 +665,8 @@ impl Map for HashMap {
                 }
             }
         }
-        if b + 1 < self.bucket_mask as usize + 1 {
-            self.first_key_from(s, b + 1, next)
-        } else {
-            self.first_key_from(s + 1, 0, next)
-        }
+        // No more elements in this chain: the next non-empty bucket.
+        self.first_key_from(s, b + 1, next)
     }
 
     fn lookup_copy(&self, key: &[u8]) -> Option<Vec<u8>> {

@@ -35,6 +35,38 @@
 //! assert_eq!(map.lookup_copy(&key), Some(42u64.to_ne_bytes().to_vec()));
 //! # Ok::<(), quiver_maps::MapError>(())
 //! ```
+//!
+//! # Design
+//!
+//! - **Value memory** is `AtomicU64` words allocated once per map (or per
+//!   chunk, for `BPF_F_NO_PREALLOC` hash maps, in doubling chunks that
+//!   never move), so every value is 8-byte aligned and its address is
+//!   stable until the map is dropped. Programs write through raw pointers
+//!   without locks, as in Linux; host copies use atomic word accesses and
+//!   may be torn by concurrent program writes unless `BPF_F_LOCK` is used
+//!   (copies under the value's `bpf_spin_lock`; see [`spin_lock`]). See
+//!   [`ValuePtr`] for exactly how long a pointer stays valid.
+//! - **Hash maps** split `roundup_pow_of_two(max_entries)` buckets among up
+//!   to 64 `RwLock`ed shards (lookups share, updates exclude per shard).
+//!   Elements are preallocated slots recycled through a lock-free free
+//!   list: like Linux's preallocated hash maps, a deleted or replaced
+//!   element's memory is reused at once, never freed, so a program still
+//!   holding its pointer reads valid (possibly reused) memory. Replacing
+//!   an existing key swaps in a new slot (readers never see a half-written
+//!   value); per-CPU maps and `BPF_F_LOCK` update in place, as in Linux.
+//! - **LRU hash maps** evict with CLOCK (second chance): program lookups
+//!   set a reference bit, and an insert into a full map sweeps the slots,
+//!   sparing (and clearing) referenced elements and evicting the first
+//!   unreferenced one. This approximates LRU the way Linux's
+//!   active/inactive lists with reference bits do. Like Linux, an update
+//!   takes its new slot before looking for the key, so an update of an
+//!   existing key in a full map evicts some element, and under heavy
+//!   contention on a tiny map an insert may fail with -ENOMEM.
+//! - **Ring buffers** use Linux's record format and protocol (8-byte
+//!   headers with busy/discard bits, reservation order, a consumer that
+//!   stops at the first uncommitted record, Linux's wake-up rules); the
+//!   data area is followed by room for wrapped record tails, so records
+//!   are contiguous without double mapping.
 
 mod array;
 mod def;

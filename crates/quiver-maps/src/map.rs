@@ -70,7 +70,13 @@ pub trait Map: Send + Sync + 'static {
     /// Program side of `bpf_map_update_elem` on CPU `cpu`: per-CPU maps set
     /// only that CPU's value (`value_size` bytes); other maps are
     /// [`Map::update`].
-    fn update_percpu(&self, key: &[u8], value: &[u8], flags: u64, cpu: usize) -> Result<(), MapError> {
+    fn update_percpu(
+        &self,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+        cpu: usize,
+    ) -> Result<(), MapError> {
         let _ = cpu;
         self.update(key, value, flags)
     }

@@ -137,7 +137,13 @@ impl HashOfMaps {
     }
 
     /// Stores map `map_id`, whose definition is `inner`, for `key`.
-    pub fn insert(&self, key: &[u8], map_id: u32, inner: &MapDef, flags: u64) -> Result<(), MapError> {
+    pub fn insert(
+        &self,
+        key: &[u8],
+        map_id: u32,
+        inner: &MapDef,
+        flags: u64,
+    ) -> Result<(), MapError> {
         self.template.check_inner_compatible(inner)?;
         if map_id == 0 {
             return Err(MapError::BadId);

@@ -66,18 +66,28 @@ impl IdSlots {
     }
 
     /// `update` of an fd array: flags must be BPF_ANY, the value is an id.
-    pub(crate) fn update(&self, def: &MapDef, key: &[u8], value: &[u8], flags: u64) -> Result<Option<u32>, MapError> {
+    pub(crate) fn update(
+        &self,
+        def: &MapDef,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+    ) -> Result<Option<u32>, MapError> {
         let index = Self::index(def, key)?;
         check_value(4, value)?;
         if flags != BPF_ANY {
             return Err(MapError::Flags(flags));
         }
-        self.set(index, u32::from_ne_bytes(value.try_into().unwrap_or([0; 4])))
+        self.set(
+            index,
+            u32::from_ne_bytes(value.try_into().unwrap_or([0; 4])),
+        )
     }
 
     /// `delete` of an fd array: -E2BIG out of range, -ENOENT if empty.
     pub(crate) fn delete(&self, def: &MapDef, key: &[u8]) -> Result<u32, MapError> {
-        self.clear(Self::index(def, key)?)?.ok_or(MapError::NotFound)
+        self.clear(Self::index(def, key)?)?
+            .ok_or(MapError::NotFound)
     }
 
     pub(crate) fn lookup_copy(&self, def: &MapDef, key: &[u8]) -> Option<Vec<u8>> {

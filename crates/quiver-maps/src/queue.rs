@@ -129,7 +129,9 @@ impl Map for QueueMap {
     }
 
     fn delete(&self, _key: &[u8]) -> Result<(), MapError> {
-        Err(MapError::Invalid("queue and stack elements cannot be deleted by key"))
+        Err(MapError::Invalid(
+            "queue and stack elements cannot be deleted by key",
+        ))
     }
 
     fn get_next_key(&self, _key: Option<&[u8]>, _next: &mut [u8]) -> Result<(), MapError> {

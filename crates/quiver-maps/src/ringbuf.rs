@@ -119,7 +119,9 @@ impl RingBuf {
             return None;
         }
         let off = (prod & self.mask) as usize;
-        self.mem.header_len(off).store(size as u32 | BPF_RINGBUF_BUSY_BIT, Relaxed);
+        self.mem
+            .header_len(off)
+            .store(size as u32 | BPF_RINGBUF_BUSY_BIT, Relaxed);
         // Linux stores the record's page offset from the ring; consumers
         // ignore it. Keep the record's offset in 8-byte units.
         self.mem.header_pg_off(off).store((off / 8) as u32, Relaxed);
@@ -220,7 +222,11 @@ impl RingBuf {
         let cons = self.consumer_pos.0.load(SeqCst);
         let prod = self.producer_pos.0.load(Acquire);
         cons < prod
-            && self.mem.header_len((cons & self.mask) as usize).load(SeqCst) & BPF_RINGBUF_BUSY_BIT
+            && self
+                .mem
+                .header_len((cons & self.mask) as usize)
+                .load(SeqCst)
+                & BPF_RINGBUF_BUSY_BIT
                 == 0
     }
 }
@@ -266,6 +272,7 @@ impl Map for RingBuf {
 /// buffer has one consumer position).
 pub struct RingBufConsumer {
     rb: Arc<RingBuf>,
+    buf: Vec<u8>,
 }
 
 impl RingBufConsumer {
@@ -274,7 +281,10 @@ impl RingBufConsumer {
         if rb.has_consumer.swap(true, AcqRel) {
             return Err(MapError::Busy("the ring buffer already has a consumer"));
         }
-        Ok(RingBufConsumer { rb })
+        Ok(RingBufConsumer {
+            rb,
+            buf: Vec::new(),
+        })
     }
 
     /// The ring buffer.
@@ -282,12 +292,13 @@ impl RingBufConsumer {
         &self.rb
     }
 
-    /// Calls `f` with each committed record's data in order, without
-    /// copying, skipping discarded records, until the ring is empty or a
+    /// Calls `f` with each committed record's data in order (a copy made
+    /// with atomic loads into a reused buffer), skipping discarded records, until the ring is empty or a
     /// record is still being written. Returns the number of records
     /// passed to `f`.
     pub fn consume(&mut self, mut f: impl FnMut(&[u8])) -> usize {
         let rb = &*self.rb;
+        let buf = &mut self.buf;
         let mut cons = rb.consumer_pos.0.load(Relaxed);
         let mut count = 0;
         loop {
@@ -303,15 +314,13 @@ impl RingBufConsumer {
                 }
                 let size = (len & !BPF_RINGBUF_DISCARD_BIT) as usize;
                 if len & BPF_RINGBUF_DISCARD_BIT == 0 {
-                    // SAFETY: the header was read (SeqCst, so acquire)
-                    // without the busy bit: the producer finished writing
-                    // the data before its committing swap. The consumer
-                    // position still points at this record, so no producer
-                    // can reserve these bytes until the store below, which
-                    // happens after `f` returns; the slice does not escape
-                    // `f`.
-                    let data = unsafe { rb.mem.bytes(off + BPF_RINGBUF_HDR_SZ, size) };
-                    f(data);
+                    // The header was read (SeqCst, so acquire) without the
+                    // busy bit: the producer's data writes are visible, and
+                    // no producer can reuse these bytes before the
+                    // consumer position moves past them below.
+                    buf.resize(size, 0);
+                    rb.mem.read(off + BPF_RINGBUF_HDR_SZ, buf);
+                    f(buf);
                     count += 1;
                 }
                 cons += (size as u64 + BPF_RINGBUF_HDR_SZ as u64).next_multiple_of(8);

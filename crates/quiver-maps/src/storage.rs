@@ -132,7 +132,11 @@ pub(crate) struct Arena {
 }
 
 impl Arena {
-    pub(crate) fn new(words_per_slot: usize, capacity: usize, prealloc: bool) -> Result<Arena, MapError> {
+    pub(crate) fn new(
+        words_per_slot: usize,
+        capacity: usize,
+        prealloc: bool,
+    ) -> Result<Arena, MapError> {
         let capacity = capacity.max(1);
         let base = if prealloc { capacity } else { capacity.min(64) };
         let mut nchunks = 0;
@@ -141,7 +145,8 @@ impl Arena {
             start = start.saturating_add(base << nchunks);
             nchunks += 1;
         }
-        let chunks: Box<[OnceLock<Box<[AtomicU64]>>]> = (0..nchunks).map(|_| OnceLock::new()).collect();
+        let chunks: Box<[OnceLock<Box<[AtomicU64]>>]> =
+            (0..nchunks).map(|_| OnceLock::new()).collect();
         let arena = Arena {
             words_per_slot,
             base,
@@ -149,7 +154,9 @@ impl Arena {
             chunks,
         };
         if prealloc {
-            let words = capacity.checked_mul(words_per_slot).ok_or(MapError::NoMemory)?;
+            let words = capacity
+                .checked_mul(words_per_slot)
+                .ok_or(MapError::NoMemory)?;
             let _ = arena.chunks[0].set(alloc_words(words)?);
         }
         Ok(arena)
@@ -249,7 +256,9 @@ impl<'a> Region<'a> {
 
     /// Runs `f` holding the region's bpf_spin_lock.
     pub(crate) fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
-        let lock = self.lock_word().expect("locked copy of a value without a spin lock");
+        let lock = self
+            .lock_word()
+            .expect("locked copy of a value without a spin lock");
         spin_lock(lock);
         let r = f();
         spin_unlock(lock);
@@ -293,7 +302,10 @@ impl<'a> Region<'a> {
                     let part = &chunk[lo..chunk.len().min(lo + 4)];
                     let a = self.half(w, h);
                     if part.len() == 4 {
-                        a.store(u32::from_ne_bytes(part.try_into().unwrap_or([0; 4])), Relaxed);
+                        a.store(
+                            u32::from_ne_bytes(part.try_into().unwrap_or([0; 4])),
+                            Relaxed,
+                        );
                     } else {
                         let _ = a.fetch_update(Relaxed, Relaxed, |old| {
                             let mut b = old.to_ne_bytes();
@@ -417,24 +429,10 @@ impl RingMem {
         (addr >= base && addr < base + self.words.len() * WORD).then(|| addr - base)
     }
 
-    /// The `len` bytes at byte `off`, borrowed without copying.
-    ///
-    /// # Safety
-    ///
-    /// Nothing may write these bytes while the returned slice is alive: the
-    /// caller must hold them as a committed, not yet consumed record (its
-    /// header was read with acquire ordering without the busy bit, and the
-    /// consumer position has not been moved past it, so no producer can
-    /// reserve them and no program holds them).
-    pub(crate) unsafe fn bytes(&self, off: usize, len: usize) -> &[u8] {
-        assert!(off + len <= self.words.len() * WORD);
-        let p = self.words.as_ptr().cast::<u8>().wrapping_add(off);
-        // SAFETY: `p..p+len` is inside the allocation (checked above), which
-        // lives as long as `&self`; the bytes are initialised (atomics
-        // start at zero); the caller guarantees no writes happen while the
-        // slice lives, and an UnsafeCell's contents may be shared-borrowed
-        // when nothing mutates them.
-        unsafe { std::slice::from_raw_parts(p, len) }
+    /// Copies the `out.len()` bytes at byte `off` (8-aligned) into `out`.
+    pub(crate) fn read(&self, off: usize, out: &mut [u8]) {
+        let w = off / WORD;
+        Region::new(&self.words[w..w + words_for(out.len())], out.len(), None).read(out);
     }
 }
 

@@ -35,23 +35,44 @@ fn update_flags_and_errors() {
     m.update(&k(1), &8u64.to_ne_bytes(), BPF_EXIST).unwrap();
     assert_eq!(m.lookup_copy(&k(1)), Some(8u64.to_ne_bytes().to_vec()));
     assert_eq!(m.update(&k(1), &[0; 8], BPF_NOEXIST), Err(MapError::Exists));
-    assert_eq!(m.update(&k(1), &[0; 8], BPF_NOEXIST).unwrap_err().errno(), -17);
+    assert_eq!(
+        m.update(&k(1), &[0; 8], BPF_NOEXIST).unwrap_err().errno(),
+        -17
+    );
     let e = m.update(&k(4), &[0; 8], BPF_ANY).unwrap_err();
-    assert_eq!(e, MapError::OutOfRange { index: 4, max_entries: 4 });
+    assert_eq!(
+        e,
+        MapError::OutOfRange {
+            index: 4,
+            max_entries: 4
+        }
+    );
     assert_eq!(e.errno(), -7);
     assert_eq!(m.update(&k(1), &[0; 8], 3).unwrap_err().errno(), -22);
     assert_eq!(m.update(&k(1), &[0; 8], 8).unwrap_err().errno(), -22);
     // BPF_F_LOCK needs a spin lock in the value.
-    assert_eq!(m.update(&k(1), &[0; 8], BPF_F_LOCK).unwrap_err().errno(), -22);
-    assert_eq!(m.lookup_copy_flags(&k(1), BPF_F_LOCK).unwrap_err().errno(), -22);
+    assert_eq!(
+        m.update(&k(1), &[0; 8], BPF_F_LOCK).unwrap_err().errno(),
+        -22
+    );
+    assert_eq!(
+        m.lookup_copy_flags(&k(1), BPF_F_LOCK).unwrap_err().errno(),
+        -22
+    );
     assert_eq!(m.lookup_copy_flags(&k(1), 1).unwrap_err().errno(), -22);
     assert!(matches!(
         m.update(&k(1), &[0; 4], BPF_ANY),
-        Err(MapError::ValueSize { expected: 8, got: 4 })
+        Err(MapError::ValueSize {
+            expected: 8,
+            got: 4
+        })
     ));
     assert!(matches!(
         m.update(&[1, 0], &[0; 8], BPF_ANY),
-        Err(MapError::KeySize { expected: 4, got: 2 })
+        Err(MapError::KeySize {
+            expected: 4,
+            got: 2
+        })
     ));
     assert_eq!(m.delete(&k(1)).unwrap_err().errno(), -22);
     assert_eq!(m.lookup_copy(&k(1)), Some(8u64.to_ne_bytes().to_vec()));
@@ -66,7 +87,8 @@ fn pointer_is_stable_and_shared() {
     m.update(&k(1), &[1; 16], BPF_ANY).unwrap();
     assert_eq!(m.lookup(&k(1)), Some(p));
     // SAFETY: as above.
-    assert_eq!(unsafe { p.as_ptr().cast::<u64>().read() }, u64::from_ne_bytes([1; 8]));
+    let first = unsafe { p.as_ptr().cast::<u64>().read() };
+    assert_eq!(first, u64::from_ne_bytes([1; 8]));
 }
 
 #[test]
@@ -101,7 +123,8 @@ fn percpu_array() {
     assert_eq!(m.host_value_size(), 24);
     assert_eq!(m.lookup_copy(&k(0)), Some(vec![0; 24]));
     // Program side: only its CPU's value.
-    m.update_percpu(&k(2), &[1, 2, 3, 4, 5], BPF_ANY, 1).unwrap();
+    m.update_percpu(&k(2), &[1, 2, 3, 4, 5], BPF_ANY, 1)
+        .unwrap();
     let all = m.lookup_copy(&k(2)).unwrap();
     assert_eq!(all, [[0u8; 8], [1, 2, 3, 4, 5, 0, 0, 0], [0; 8]].concat());
     let p0 = m.lookup_percpu(&k(2), 0).unwrap();
@@ -109,9 +132,24 @@ fn percpu_array() {
     assert_ne!(p0, p1);
     assert_eq!(m.lookup(&k(2)), Some(p0));
     assert!(m.lookup_percpu(&k(2), 3).is_none());
-    assert_eq!(m.update_percpu(&k(2), &[0; 5], BPF_ANY, 3).unwrap_err().errno(), -34);
-    assert_eq!(m.update_percpu(&k(2), &[0; 5], BPF_NOEXIST, 0).unwrap_err().errno(), -17);
-    assert_eq!(m.update_percpu(&k(3), &[0; 5], BPF_ANY, 0).unwrap_err().errno(), -7);
+    assert_eq!(
+        m.update_percpu(&k(2), &[0; 5], BPF_ANY, 3)
+            .unwrap_err()
+            .errno(),
+        -34
+    );
+    assert_eq!(
+        m.update_percpu(&k(2), &[0; 5], BPF_NOEXIST, 0)
+            .unwrap_err()
+            .errno(),
+        -17
+    );
+    assert_eq!(
+        m.update_percpu(&k(3), &[0; 5], BPF_ANY, 0)
+            .unwrap_err()
+            .errno(),
+        -7
+    );
     // Host side: every CPU's value, each padded to 8 bytes.
     let mut host = vec![0u8; 24];
     for cpu in 0..3 {
@@ -140,7 +178,12 @@ fn spin_lock_copies() {
     v[12..].copy_from_slice(&9u32.to_ne_bytes());
     m.update(&k(0), &v, BPF_F_LOCK).unwrap();
     m.update(&k(0), &v, BPF_F_LOCK | BPF_EXIST).unwrap();
-    assert_eq!(m.update(&k(0), &v, BPF_F_LOCK | BPF_NOEXIST).unwrap_err().errno(), -17);
+    assert_eq!(
+        m.update(&k(0), &v, BPF_F_LOCK | BPF_NOEXIST)
+            .unwrap_err()
+            .errno(),
+        -17
+    );
     let got = m.lookup_copy_flags(&k(0), BPF_F_LOCK).unwrap();
     assert_eq!(&got[..8], &5u64.to_ne_bytes());
     assert_eq!(&got[8..12], &[0; 4]);

@@ -229,7 +229,10 @@ fn program_side_spin_lock() {
         }
     });
     let v = m.lookup_copy_flags(&k(0), BPF_F_LOCK).unwrap();
-    assert_eq!(u64::from_ne_bytes(v[8..].try_into().unwrap()), THREADS as u64 * 10_000);
+    assert_eq!(
+        u64::from_ne_bytes(v[8..].try_into().unwrap()),
+        THREADS as u64 * 10_000
+    );
 }
 
 #[test]
@@ -246,7 +249,10 @@ fn percpu_slots_need_no_atomics() {
     });
     let all = m.lookup_copy(&k(0)).unwrap();
     for cpu in 0..THREADS {
-        assert_eq!(u64::from_ne_bytes(all[cpu * 8..cpu * 8 + 8].try_into().unwrap()), 10_000);
+        assert_eq!(
+            u64::from_ne_bytes(all[cpu * 8..cpu * 8 + 8].try_into().unwrap()),
+            10_000
+        );
     }
 }
 

@@ -20,7 +20,8 @@ fn refused(def: &MapDef) -> (&'static str, i32) {
 }
 
 fn ok(def: &MapDef) {
-    def.validate().unwrap_or_else(|e| panic!("{def:?} refused: {e}"));
+    def.validate()
+        .unwrap_or_else(|e| panic!("{def:?} refused: {e}"));
 }
 
 #[test]
@@ -59,14 +60,26 @@ fn type_ids_and_names() {
 #[test]
 fn array_rules() {
     ok(&MapDef::new(MapType::Array, 4, 1, 1));
-    assert_eq!(refused(&MapDef::new(MapType::Array, 8, 4, 1)), ("key_size", EINVAL));
-    assert_eq!(refused(&MapDef::new(MapType::Array, 4, 0, 1)), ("value_size", EINVAL));
-    assert_eq!(refused(&MapDef::new(MapType::Array, 4, 4, 0)), ("max_entries", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::Array, 8, 4, 1)),
+        ("key_size", EINVAL)
+    );
+    assert_eq!(
+        refused(&MapDef::new(MapType::Array, 4, 0, 1)),
+        ("value_size", EINVAL)
+    );
+    assert_eq!(
+        refused(&MapDef::new(MapType::Array, 4, 4, 0)),
+        ("max_entries", EINVAL)
+    );
     ok(&MapDef::new(MapType::Array, 4, 4, 1).with_flags(BPF_F_MMAPABLE | BPF_F_RDONLY_PROG));
     ok(&MapDef::new(MapType::Array, 4, 4, 1).with_flags(BPF_F_INNER_MAP));
     let percpu = MapDef::new(MapType::PercpuArray, 4, 4, 1);
     ok(&percpu);
-    assert_eq!(refused(&percpu.clone().with_flags(BPF_F_MMAPABLE)), ("flags", EINVAL));
+    assert_eq!(
+        refused(&percpu.clone().with_flags(BPF_F_MMAPABLE)),
+        ("flags", EINVAL)
+    );
     assert_eq!(
         refused(&MapDef::new(MapType::PercpuArray, 4, 32 * 1024 + 1, 1)),
         ("value_size", E2BIG)
@@ -96,11 +109,17 @@ fn access_flags() {
         refused(&a.clone().with_flags(BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)),
         ("flags", EINVAL)
     );
-    assert_eq!(refused(&a.with_flags(BPF_F_RDONLY | BPF_F_WRONLY)), ("flags", EINVAL));
+    assert_eq!(
+        refused(&a.with_flags(BPF_F_RDONLY | BPF_F_WRONLY)),
+        ("flags", EINVAL)
+    );
     let q = MapDef::new(MapType::Queue, 0, 4, 1);
     ok(&q.clone().with_flags(BPF_F_RDONLY_PROG));
     let rb = MapDef::new(MapType::Ringbuf, 0, 0, 4096);
-    assert_eq!(refused(&rb.with_flags(BPF_F_RDONLY_PROG)), ("flags", EINVAL));
+    assert_eq!(
+        refused(&rb.with_flags(BPF_F_RDONLY_PROG)),
+        ("flags", EINVAL)
+    );
 }
 
 #[test]
@@ -108,9 +127,18 @@ fn hash_rules() {
     ok(&MapDef::new(MapType::Hash, 1, 1, 1));
     ok(&MapDef::new(MapType::Hash, 4, 4, 1).with_flags(BPF_F_NO_PREALLOC | BPF_F_ZERO_SEED));
     ok(&MapDef::new(MapType::PercpuHash, 4, 4, 1).with_flags(BPF_F_NO_PREALLOC));
-    assert_eq!(refused(&MapDef::new(MapType::Hash, 0, 4, 1)), ("key_size", EINVAL));
-    assert_eq!(refused(&MapDef::new(MapType::Hash, 4, 0, 1)), ("value_size", EINVAL));
-    assert_eq!(refused(&MapDef::new(MapType::Hash, 4, 4, 0)), ("max_entries", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::Hash, 0, 4, 1)),
+        ("key_size", EINVAL)
+    );
+    assert_eq!(
+        refused(&MapDef::new(MapType::Hash, 4, 0, 1)),
+        ("value_size", EINVAL)
+    );
+    assert_eq!(
+        refused(&MapDef::new(MapType::Hash, 4, 4, 0)),
+        ("max_entries", EINVAL)
+    );
     assert_eq!(
         refused(&MapDef::new(MapType::Hash, 4, 4, 1).with_flags(BPF_F_NO_COMMON_LRU)),
         ("flags", EINVAL)
@@ -145,7 +173,10 @@ fn queue_and_ringbuf_rules() {
         assert_eq!(refused(&MapDef::new(t, 4, 4, 1)), ("key_size", EINVAL));
         assert_eq!(refused(&MapDef::new(t, 0, 0, 1)), ("value_size", EINVAL));
         assert_eq!(refused(&MapDef::new(t, 0, 4, 0)), ("max_entries", EINVAL));
-        assert_eq!(refused(&MapDef::new(t, 0, (4 << 20) + 1, 1)), ("value_size", E2BIG));
+        assert_eq!(
+            refused(&MapDef::new(t, 0, (4 << 20) + 1, 1)),
+            ("value_size", E2BIG)
+        );
         assert_eq!(
             refused(&MapDef::new(t, 0, 4, 1).with_flags(BPF_F_NO_PREALLOC)),
             ("flags", EINVAL)
@@ -160,14 +191,23 @@ fn queue_and_ringbuf_rules() {
             "{bad}"
         );
     }
-    assert_eq!(refused(&MapDef::new(MapType::Ringbuf, 4, 0, 4096)), ("key_size", EINVAL));
-    assert_eq!(refused(&MapDef::new(MapType::Ringbuf, 0, 4, 4096)), ("value_size", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::Ringbuf, 4, 0, 4096)),
+        ("key_size", EINVAL)
+    );
+    assert_eq!(
+        refused(&MapDef::new(MapType::Ringbuf, 0, 4, 4096)),
+        ("value_size", EINVAL)
+    );
 }
 
 #[test]
 fn fd_array_and_map_in_map_rules() {
     ok(&MapDef::new(MapType::ProgArray, 4, 4, 8));
-    assert_eq!(refused(&MapDef::new(MapType::ProgArray, 4, 8, 8)), ("value_size", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::ProgArray, 4, 8, 8)),
+        ("value_size", EINVAL)
+    );
     assert_eq!(
         refused(&MapDef::new(MapType::ProgArray, 4, 4, 8).with_flags(BPF_F_RDONLY_PROG)),
         ("flags", EINVAL)
@@ -175,7 +215,10 @@ fn fd_array_and_map_in_map_rules() {
     let inner = MapDef::new(MapType::Array, 4, 8, 4);
     ok(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 2).with_inner(inner.clone()));
     ok(&MapDef::new(MapType::HashOfMaps, 8, 4, 2).with_inner(inner.clone()));
-    assert_eq!(refused(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 2)), ("inner", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 2)),
+        ("inner", EINVAL)
+    );
     assert_eq!(
         refused(&MapDef::new(MapType::HashOfMaps, 8, 8, 2).with_inner(inner.clone())),
         ("value_size", EINVAL)
@@ -187,18 +230,26 @@ fn fd_array_and_map_in_map_rules() {
     );
     assert_eq!(
         refused(
-            &MapDef::new(MapType::ArrayOfMaps, 4, 4, 2)
-                .with_inner(MapDef::new(MapType::ProgArray, 4, 4, 2))
+            &MapDef::new(MapType::ArrayOfMaps, 4, 4, 2).with_inner(MapDef::new(
+                MapType::ProgArray,
+                4,
+                4,
+                2
+            ))
         ),
         ("inner", ENOTSUPP)
     );
     // A bad template is reported under "inner", with the inner reason.
-    let bad = MapDef::new(MapType::ArrayOfMaps, 4, 4, 2).with_inner(MapDef::new(MapType::Array, 8, 4, 1));
+    let bad =
+        MapDef::new(MapType::ArrayOfMaps, 4, 4, 2).with_inner(MapDef::new(MapType::Array, 8, 4, 1));
     let err = bad.validate().unwrap_err();
     assert_eq!(err.errno(), EINVAL);
     assert!(err.to_string().contains("inner: key_size"), "{err}");
     // Only map-in-map maps have a template.
-    assert_eq!(refused(&MapDef::new(MapType::Array, 4, 4, 1).with_inner(inner)), ("inner", EINVAL));
+    assert_eq!(
+        refused(&MapDef::new(MapType::Array, 4, 4, 1).with_inner(inner)),
+        ("inner", EINVAL)
+    );
 }
 
 #[test]
@@ -225,15 +276,22 @@ fn spin_lock_rules() {
 
 #[test]
 fn create_errors() {
-    let e = create(&MapDef::new(MapType::LpmTrie, 8, 4, 1), 1).err().unwrap();
+    let e = create(&MapDef::new(MapType::LpmTrie, 8, 4, 1), 1)
+        .err()
+        .unwrap();
     assert_eq!(e, MapError::UnsupportedType(MapType::LpmTrie));
     assert_eq!(e.errno(), EOPNOTSUPP);
     assert_eq!(refused(&MapDef::new(MapType::Unspec, 4, 4, 1)).1, EINVAL);
-    let e = create(&MapDef::new(MapType::PercpuArray, 4, 4, 1), 0).err().unwrap();
+    let e = create(&MapDef::new(MapType::PercpuArray, 4, 4, 1), 0)
+        .err()
+        .unwrap();
     assert_eq!(e.errno(), EINVAL);
     assert!(e.to_string().contains("cpus"), "{e}");
     let e = MapDef::new(MapType::Array, 8, 4, 1).validate().unwrap_err();
-    assert!(e.to_string().contains("key_size") && e.to_string().contains("array"), "{e}");
+    assert!(
+        e.to_string().contains("key_size") && e.to_string().contains("array"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -241,7 +299,14 @@ fn errnos() {
     assert_eq!(MapError::NotFound.errno(), -2);
     assert_eq!(MapError::Exists.errno(), -17);
     assert_eq!(MapError::Full.errno(), -7);
-    assert_eq!(MapError::OutOfRange { index: 1, max_entries: 1 }.errno(), -7);
+    assert_eq!(
+        MapError::OutOfRange {
+            index: 1,
+            max_entries: 1
+        }
+        .errno(),
+        -7
+    );
     assert_eq!(MapError::Flags(8).errno(), -22);
     assert_eq!(MapError::NoMemory.errno(), -12);
     assert_eq!(MapError::Busy("x").errno(), -16);
@@ -254,6 +319,12 @@ fn errnos() {
 #[test]
 fn host_value_size() {
     assert_eq!(MapDef::new(MapType::Array, 4, 5, 1).host_value_size(4), 5);
-    assert_eq!(MapDef::new(MapType::PercpuArray, 4, 5, 1).host_value_size(4), 32);
-    assert_eq!(MapDef::new(MapType::LruPercpuHash, 4, 16, 1).host_value_size(3), 48);
+    assert_eq!(
+        MapDef::new(MapType::PercpuArray, 4, 5, 1).host_value_size(4),
+        32
+    );
+    assert_eq!(
+        MapDef::new(MapType::LruPercpuHash, 4, 16, 1).host_value_size(3),
+        48
+    );
 }

@@ -21,11 +21,26 @@ fn prog_array() {
     m.update(&k(3), &9u32.to_ne_bytes(), BPF_ANY).unwrap();
     assert_eq!(pa.get(3), Some(9));
     for flags in [BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK] {
-        assert_eq!(m.update(&k(3), &9u32.to_ne_bytes(), flags).unwrap_err().errno(), -22);
+        assert_eq!(
+            m.update(&k(3), &9u32.to_ne_bytes(), flags)
+                .unwrap_err()
+                .errno(),
+            -22
+        );
     }
-    assert_eq!(m.update(&k(4), &9u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -7);
+    assert_eq!(
+        m.update(&k(4), &9u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -7
+    );
     assert_eq!(pa.set(4, 1).unwrap_err().errno(), -7);
-    assert_eq!(m.update(&k(1), &0u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -9);
+    assert_eq!(
+        m.update(&k(1), &0u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -9
+    );
     assert_eq!(m.delete(&k(4)).unwrap_err().errno(), -7);
     assert_eq!(m.delete(&k(1)).unwrap_err().errno(), -2);
     m.delete(&k(3)).unwrap();
@@ -36,7 +51,10 @@ fn prog_array() {
     let mut next = [0u8; 4];
     m.get_next_key(Some(&k(2)), &mut next).unwrap();
     assert_eq!(next, k(3));
-    assert_eq!(m.get_next_key(Some(&k(3)), &mut next), Err(MapError::NotFound));
+    assert_eq!(
+        m.get_next_key(Some(&k(3)), &mut next),
+        Err(MapError::NotFound)
+    );
 }
 
 #[test]
@@ -69,7 +87,12 @@ fn array_of_maps() {
     assert_eq!(aom.set(2, 43, &inner).unwrap_err().errno(), -7);
     assert_eq!(aom.set(1, 0, &inner).unwrap_err().errno(), -9);
     // The generic update cannot check the inner map.
-    assert_eq!(m.update(&k(1), &43u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -22);
+    assert_eq!(
+        m.update(&k(1), &43u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -22
+    );
     assert_eq!(m.delete(&k(1)), Err(MapError::NotFound));
     m.delete(&k(0)).unwrap();
     assert_eq!(aom.get(0), None);
@@ -82,13 +105,22 @@ fn inner_array_max_entries_rule() {
     let tpl = MapDef::new(MapType::Array, 4, 8, 4).with_flags(BPF_F_INNER_MAP);
     let aom = ArrayOfMaps::new(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 1).with_inner(tpl.clone()))
         .unwrap();
-    aom.set(0, 1, &MapDef::new(MapType::Array, 4, 8, 100).with_flags(BPF_F_INNER_MAP))
-        .unwrap();
+    aom.set(
+        0,
+        1,
+        &MapDef::new(MapType::Array, 4, 8, 100).with_flags(BPF_F_INNER_MAP),
+    )
+    .unwrap();
     // Hash inner maps may differ in max_entries.
     let tpl = MapDef::new(MapType::Hash, 8, 8, 16);
-    let aom = ArrayOfMaps::new(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 1).with_inner(tpl)).unwrap();
-    aom.set(0, 1, &MapDef::new(MapType::Hash, 8, 8, 1000)).unwrap();
-    assert!(aom.set(0, 1, &MapDef::new(MapType::Hash, 4, 8, 16)).is_err());
+    let aom =
+        ArrayOfMaps::new(&MapDef::new(MapType::ArrayOfMaps, 4, 4, 1).with_inner(tpl)).unwrap();
+    aom.set(0, 1, &MapDef::new(MapType::Hash, 8, 8, 1000))
+        .unwrap();
+    assert!(
+        aom.set(0, 1, &MapDef::new(MapType::Hash, 4, 8, 16))
+            .is_err()
+    );
     assert_eq!(aom.get(0), Some(1));
 }
 
@@ -100,11 +132,22 @@ fn hash_of_maps() {
     let hom = m.downcast_ref::<HashOfMaps>().unwrap();
     let key = 5u64.to_ne_bytes();
     hom.insert(&key, 10, &inner, BPF_NOEXIST).unwrap();
-    assert_eq!(hom.insert(&key, 11, &inner, BPF_NOEXIST), Err(MapError::Exists));
-    assert_eq!(hom.insert(&6u64.to_ne_bytes(), 11, &inner, BPF_EXIST), Err(MapError::NotFound));
+    assert_eq!(
+        hom.insert(&key, 11, &inner, BPF_NOEXIST),
+        Err(MapError::Exists)
+    );
+    assert_eq!(
+        hom.insert(&6u64.to_ne_bytes(), 11, &inner, BPF_EXIST),
+        Err(MapError::NotFound)
+    );
     // Ring buffers of any size match.
-    hom.insert(&key, 12, &MapDef::new(MapType::Ringbuf, 0, 0, 8192), BPF_EXIST)
-        .unwrap();
+    hom.insert(
+        &key,
+        12,
+        &MapDef::new(MapType::Ringbuf, 0, 0, 8192),
+        BPF_EXIST,
+    )
+    .unwrap();
     assert_eq!(hom.get(&key), Some(12));
     assert_eq!(
         hom.insert(&key, 12, &MapDef::new(MapType::Array, 4, 4, 1), BPF_ANY)
@@ -112,15 +155,27 @@ fn hash_of_maps() {
             .errno(),
         -22
     );
-    assert_eq!(hom.insert(&key, 0, &inner, BPF_ANY).unwrap_err().errno(), -9);
-    hom.insert(&6u64.to_ne_bytes(), 13, &inner, BPF_ANY).unwrap();
-    assert_eq!(hom.insert(&7u64.to_ne_bytes(), 14, &inner, BPF_ANY), Err(MapError::Full));
+    assert_eq!(
+        hom.insert(&key, 0, &inner, BPF_ANY).unwrap_err().errno(),
+        -9
+    );
+    hom.insert(&6u64.to_ne_bytes(), 13, &inner, BPF_ANY)
+        .unwrap();
+    assert_eq!(
+        hom.insert(&7u64.to_ne_bytes(), 14, &inner, BPF_ANY),
+        Err(MapError::Full)
+    );
     assert_eq!(hom.len(), 2);
     let p = m.lookup(&key).unwrap();
     // SAFETY: a live 4-byte id value.
     assert_eq!(unsafe { p.as_ptr().cast::<u32>().read() }, 12);
     assert_eq!(m.lookup_copy(&key), Some(12u32.to_ne_bytes().to_vec()));
-    assert_eq!(m.update(&key, &1u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -22);
+    assert_eq!(
+        m.update(&key, &1u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -22
+    );
     let mut next = [0u8; 8];
     m.get_next_key(None, &mut next).unwrap();
     m.get_next_key(Some(&next.clone()), &mut next).unwrap();

@@ -67,7 +67,10 @@ fn update_flags() {
     assert_eq!(m.update(&k(1), &v(5), 16).unwrap_err().errno(), -22);
     // No spin lock in the value: BPF_F_LOCK is refused.
     assert_eq!(m.update(&k(1), &v(5), BPF_F_LOCK).unwrap_err().errno(), -22);
-    assert_eq!(m.lookup_copy_flags(&k(1), BPF_F_LOCK).unwrap_err().errno(), -22);
+    assert_eq!(
+        m.lookup_copy_flags(&k(1), BPF_F_LOCK).unwrap_err().errno(),
+        -22
+    );
     assert_eq!(m.lookup_copy(&k(1)), Some(v(4).to_vec()));
 }
 
@@ -82,8 +85,10 @@ fn full_map() {
     // Replacing existing keys works in a full map, many times.
     for round in 0..20 {
         for i in 0..4 {
-            m.update(&k(i), &v(round * 10 + u64::from(i)), BPF_ANY).unwrap();
-            m.update(&k(i), &v(round * 10 + u64::from(i)), BPF_EXIST).unwrap();
+            m.update(&k(i), &v(round * 10 + u64::from(i)), BPF_ANY)
+                .unwrap();
+            m.update(&k(i), &v(round * 10 + u64::from(i)), BPF_EXIST)
+                .unwrap();
         }
     }
     for i in 0..4 {
@@ -135,7 +140,7 @@ fn get_next_key_visits_each_key_once() {
     let set: HashSet<_> = keys.iter().cloned().collect();
     assert_eq!(set.len(), 700);
     for i in 0..700 {
-        assert!(set.contains(&k(i * 7919).to_vec()));
+        assert!(set.contains(k(i * 7919).as_slice()));
     }
     // A missing key restarts from the first key.
     m.get_next_key(Some(&k(1)), &mut next).unwrap();
@@ -143,7 +148,10 @@ fn get_next_key_visits_each_key_once() {
     m.get_next_key(None, &mut next).unwrap();
     assert_eq!(next.to_vec(), keys[0]);
     // The last key has no successor.
-    assert_eq!(m.get_next_key(Some(keys.last().unwrap()), &mut next), Err(MapError::NotFound));
+    assert_eq!(
+        m.get_next_key(Some(keys.last().unwrap()), &mut next),
+        Err(MapError::NotFound)
+    );
     assert_eq!(
         m.downcast_ref::<HashMap>().unwrap().keys(),
         keys,
@@ -211,12 +219,21 @@ fn spin_lock_updates_in_place() {
     val[8..].copy_from_slice(&v(6));
     m.update(&k(1), &val, BPF_F_LOCK | BPF_EXIST).unwrap();
     assert_eq!(m.lookup(&k(1)), Some(p), "locked update copies in place");
-    assert_eq!(m.update(&k(1), &val, BPF_F_LOCK | BPF_NOEXIST), Err(MapError::Exists));
-    assert_eq!(m.update(&k(2), &val, BPF_F_LOCK | BPF_EXIST), Err(MapError::NotFound));
+    assert_eq!(
+        m.update(&k(1), &val, BPF_F_LOCK | BPF_NOEXIST),
+        Err(MapError::Exists)
+    );
+    assert_eq!(
+        m.update(&k(2), &val, BPF_F_LOCK | BPF_EXIST),
+        Err(MapError::NotFound)
+    );
     let got = m.lookup_copy_flags(&k(1), BPF_F_LOCK).unwrap();
     assert_eq!(&got[8..], &v(6));
     assert_eq!(&got[..4], &[0; 4]);
-    assert_eq!(m.lookup_copy_flags(&k(2), BPF_F_LOCK), Err(MapError::NotFound));
+    assert_eq!(
+        m.lookup_copy_flags(&k(2), BPF_F_LOCK),
+        Err(MapError::NotFound)
+    );
     assert_eq!(m.lookup_copy_flags(&k(1), 0).unwrap(), got);
 }
 
@@ -225,20 +242,45 @@ fn percpu_hash() {
     let m = create(&MapDef::new(MapType::PercpuHash, 4, 4, 8), 2).unwrap();
     assert_eq!(m.host_value_size(), 16);
     // A program on CPU 1 creates the element: other CPUs read zero.
-    m.update_percpu(&k(1), &[1, 1, 1, 1], BPF_NOEXIST, 1).unwrap();
-    assert_eq!(m.lookup_copy(&k(1)), Some([[0u8; 8], [1, 1, 1, 1, 0, 0, 0, 0]].concat()));
+    m.update_percpu(&k(1), &[1, 1, 1, 1], BPF_NOEXIST, 1)
+        .unwrap();
+    assert_eq!(
+        m.lookup_copy(&k(1)),
+        Some([[0u8; 8], [1, 1, 1, 1, 0, 0, 0, 0]].concat())
+    );
     let p1 = m.lookup_percpu(&k(1), 1).unwrap();
     m.update_percpu(&k(1), &[2, 2, 2, 2], BPF_EXIST, 0).unwrap();
-    assert_eq!(m.lookup_percpu(&k(1), 1), Some(p1), "per-CPU updates are in place");
-    assert_eq!(m.lookup_copy(&k(1)), Some([[2u8, 2, 2, 2, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0, 0]].concat()));
+    assert_eq!(
+        m.lookup_percpu(&k(1), 1),
+        Some(p1),
+        "per-CPU updates are in place"
+    );
+    assert_eq!(
+        m.lookup_copy(&k(1)),
+        Some([[2u8, 2, 2, 2, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0, 0]].concat())
+    );
     assert!(m.lookup_percpu(&k(1), 2).is_none());
-    assert_eq!(m.update_percpu(&k(1), &[0; 4], BPF_ANY, 2).unwrap_err().errno(), -34);
-    assert_eq!(m.update_percpu(&k(1), &[0; 4], BPF_NOEXIST, 0), Err(MapError::Exists));
-    assert_eq!(m.update_percpu(&k(2), &[0; 4], BPF_EXIST, 0), Err(MapError::NotFound));
+    assert_eq!(
+        m.update_percpu(&k(1), &[0; 4], BPF_ANY, 2)
+            .unwrap_err()
+            .errno(),
+        -34
+    );
+    assert_eq!(
+        m.update_percpu(&k(1), &[0; 4], BPF_NOEXIST, 0),
+        Err(MapError::Exists)
+    );
+    assert_eq!(
+        m.update_percpu(&k(2), &[0; 4], BPF_EXIST, 0),
+        Err(MapError::NotFound)
+    );
     // Host update: every CPU.
     let host = [[3u8, 3, 3, 3, 9, 9, 9, 9], [4, 4, 4, 4, 9, 9, 9, 9]].concat();
     m.update(&k(2), &host, BPF_ANY).unwrap();
-    assert_eq!(m.lookup_copy(&k(2)), Some([[3u8, 3, 3, 3, 0, 0, 0, 0], [4, 4, 4, 4, 0, 0, 0, 0]].concat()));
+    assert_eq!(
+        m.lookup_copy(&k(2)),
+        Some([[3u8, 3, 3, 3, 0, 0, 0, 0], [4, 4, 4, 4, 0, 0, 0, 0]].concat())
+    );
     assert_eq!(m.update(&k(2), &[0; 4], BPF_ANY).unwrap_err().errno(), -22);
     assert_eq!(m.update(&k(2), &host, BPF_F_LOCK).unwrap_err().errno(), -22);
     assert_eq!(m.lookup_and_delete(&k(2)).unwrap().len(), 16);

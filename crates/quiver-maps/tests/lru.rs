@@ -22,7 +22,10 @@ fn evicts_unreferenced_before_referenced() {
     // Host lookups do not count as use.
     assert!(m.lookup_copy(&k(3)).is_some());
     m.update(&k(5), &[5; 8], BPF_NOEXIST).unwrap();
-    assert!(m.lookup_copy(&k(3)).is_none(), "the oldest unused element goes");
+    assert!(
+        m.lookup_copy(&k(3)).is_none(),
+        "the oldest unused element goes"
+    );
     for i in [1, 2, 4, 5] {
         assert!(m.lookup_copy(&k(i)).is_some(), "{i}");
     }
@@ -70,7 +73,10 @@ fn flags() {
     m.update(&k(1), &[1; 8], BPF_ANY).unwrap();
     assert_eq!(m.update(&k(1), &[2; 8], BPF_NOEXIST), Err(MapError::Exists));
     assert_eq!(m.update(&k(2), &[2; 8], BPF_EXIST), Err(MapError::NotFound));
-    assert_eq!(m.update(&k(1), &[2; 8], BPF_F_LOCK).unwrap_err().errno(), -22);
+    assert_eq!(
+        m.update(&k(1), &[2; 8], BPF_F_LOCK).unwrap_err().errno(),
+        -22
+    );
     assert_eq!(m.update(&k(1), &[2; 8], 3).unwrap_err().errno(), -22);
     m.update(&k(1), &[3; 8], BPF_EXIST).unwrap();
     assert_eq!(m.lookup_copy(&k(1)), Some(vec![3; 8]));
@@ -93,7 +99,11 @@ fn lru_percpu_and_no_common_lru() {
     assert_eq!(m.downcast_ref::<HashMap>().unwrap().len(), 4);
     assert_eq!(m.lookup_copy(&k(9)), Some([[0u8; 8], [9; 8]].concat()));
     let p = m.lookup_percpu(&k(9), 0).unwrap();
-    m.update(&k(9), &[[1u8; 8], [2; 8]].concat(), BPF_EXIST).unwrap();
+    m.update(&k(9), &[[1u8; 8], [2; 8]].concat(), BPF_EXIST)
+        .unwrap();
     assert_eq!(m.lookup_percpu(&k(9), 0), Some(p));
-    assert_eq!(m.update(&k(99), &[0; 16], BPF_EXIST), Err(MapError::NotFound));
+    assert_eq!(
+        m.update(&k(99), &[0; 16], BPF_EXIST),
+        Err(MapError::NotFound)
+    );
 }

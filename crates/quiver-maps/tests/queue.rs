@@ -67,7 +67,10 @@ fn exist_overwrites_oldest_when_full() {
 fn flags_and_sizes() {
     let q = make(MapType::Queue, 2);
     assert_eq!(push(&*q, 1, BPF_NOEXIST).unwrap_err().errno(), -22);
-    assert_eq!(push(&*q, 1, BPF_EXIST | BPF_NOEXIST).unwrap_err().errno(), -22);
+    assert_eq!(
+        push(&*q, 1, BPF_EXIST | BPF_NOEXIST).unwrap_err().errno(),
+        -22
+    );
     assert_eq!(push(&*q, 1, BPF_F_LOCK).unwrap_err().errno(), -22);
     assert_eq!(q.push(&[1, 2], BPF_ANY).unwrap_err().errno(), -22);
     assert_eq!(q.pop(&mut [0; 8]).unwrap_err().errno(), -22);
@@ -80,8 +83,18 @@ fn syscall_view() {
     // BPF_MAP_UPDATE_ELEM pushes, LOOKUP peeks, LOOKUP_AND_DELETE pops.
     q.update(&[], &7u32.to_ne_bytes(), BPF_ANY).unwrap();
     q.update(&[], &8u32.to_ne_bytes(), BPF_ANY).unwrap();
-    assert_eq!(q.update(&[], &9u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -7);
-    assert_eq!(q.update(&[0; 4], &9u32.to_ne_bytes(), BPF_ANY).unwrap_err().errno(), -22);
+    assert_eq!(
+        q.update(&[], &9u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -7
+    );
+    assert_eq!(
+        q.update(&[0; 4], &9u32.to_ne_bytes(), BPF_ANY)
+            .unwrap_err()
+            .errno(),
+        -22
+    );
     assert_eq!(q.lookup_copy(&[]), Some(7u32.to_ne_bytes().to_vec()));
     assert_eq!(q.lookup_and_delete(&[]), Ok(7u32.to_ne_bytes().to_vec()));
     assert_eq!(q.downcast_ref::<QueueMap>().unwrap().len(), 1);

@@ -20,7 +20,10 @@ fn drain(c: &mut RingBufConsumer) -> Vec<Vec<u8>> {
 fn fill(rec: ValuePtr, data: &[u8]) {
     assert!(data.len() <= rec.len());
     // SAFETY: a reserved, not yet submitted record is ours to write.
-    unsafe { rec.as_ptr().copy_from_nonoverlapping(data.as_ptr(), data.len()) };
+    unsafe {
+        rec.as_ptr()
+            .copy_from_nonoverlapping(data.as_ptr(), data.len())
+    };
 }
 
 #[test]
@@ -46,7 +49,10 @@ fn reserve_submit_consume() {
     // A record can be committed once only; foreign pointers are refused.
     assert_eq!(rb.submit(rec.as_ptr(), 0).unwrap_err().errno(), -22);
     let x = 0u64;
-    assert_eq!(rb.submit((&raw const x).cast(), 0).unwrap_err().errno(), -22);
+    assert_eq!(
+        rb.submit((&raw const x).cast(), 0).unwrap_err().errno(),
+        -22
+    );
 }
 
 #[test]
@@ -198,7 +204,10 @@ fn wakeup_flags() {
         })
     };
     let start = Instant::now();
-    assert!(!c.wait(Some(Duration::from_secs(5))), "woken, but the head is busy");
+    assert!(
+        !c.wait(Some(Duration::from_secs(5))),
+        "woken, but the head is busy"
+    );
     assert!(start.elapsed() < Duration::from_secs(2));
     t.join().unwrap();
     rb.submit(busy.as_ptr(), 0).unwrap();
