@@ -20,7 +20,8 @@ impl BenchProgram {
     pub fn program(&self) -> Program {
         let insns = assemble(self.source, Syntax::Conformance)
             .unwrap_or_else(|e| panic!("bench program {} does not assemble: {e}", self.name));
-        Program::from_insns(insns).unwrap_or_else(|e| panic!("bench program {} is invalid: {e}", self.name))
+        Program::from_insns(insns)
+            .unwrap_or_else(|e| panic!("bench program {} is invalid: {e}", self.name))
     }
 }
 
@@ -38,13 +39,25 @@ fn packet_buffer() -> Vec<u8> {
 /// Every benchmark program.
 pub fn programs() -> Vec<BenchProgram> {
     vec![
-        BenchProgram { name: "arith_loop", source: include_str!("../programs/arith_loop.s"), memory: vec![0; 8] },
+        BenchProgram {
+            name: "arith_loop",
+            source: include_str!("../programs/arith_loop.s"),
+            memory: vec![0; 8],
+        },
         BenchProgram {
             name: "copy_checksum",
             source: include_str!("../programs/copy_checksum.s"),
             memory: packet_buffer(),
         },
-        BenchProgram { name: "switch", source: include_str!("../programs/switch.s"), memory: vec![0; 8] },
-        BenchProgram { name: "calls", source: include_str!("../programs/calls.s"), memory: vec![0; 8] },
+        BenchProgram {
+            name: "switch",
+            source: include_str!("../programs/switch.s"),
+            memory: vec![0; 8],
+        },
+        BenchProgram {
+            name: "calls",
+            source: include_str!("../programs/calls.s"),
+            memory: vec![0; 8],
+        },
     ]
 }

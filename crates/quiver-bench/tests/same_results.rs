@@ -22,6 +22,10 @@ fn quiver_and_rbpf_agree() {
         println!("{}: quiver r0 = {r_q:#x}, rbpf r0 = {r_r:#x}", p.name);
         assert_eq!(r_q, r_r, "{}: r0 differs", p.name);
         assert_eq!(mem_q, mem_r, "{}: memory differs", p.name);
-        assert_ne!(r_q, 0, "{}: a benchmark whose result is 0 may be doing nothing", p.name);
+        assert_ne!(
+            r_q, 0,
+            "{}: a benchmark whose result is 0 may be doing nothing",
+            p.name
+        );
     }
 }

@@ -35,12 +35,18 @@ pub struct ParseError {
 
 /// Parses the text of one test file.
 pub fn parse(path: &str, text: &str) -> Result<TestCase, ParseError> {
-    let err = |message: String| ParseError { path: path.to_string(), message };
+    let err = |message: String| ParseError {
+        path: path.to_string(),
+        message,
+    };
     let mut case = TestCase::default();
     let mut section: Option<String> = None;
     let mut body = String::new();
     let mut seen_asm = false;
-    let mut flush = |section: &Option<String>, body: &mut String, case: &mut TestCase| -> Result<(), ParseError> {
+    let mut flush = |section: &Option<String>,
+                     body: &mut String,
+                     case: &mut TestCase|
+     -> Result<(), ParseError> {
         let text = std::mem::take(body);
         match section.as_deref() {
             Some("asm") => {
@@ -48,18 +54,25 @@ pub fn parse(path: &str, text: &str) -> Result<TestCase, ParseError> {
                 seen_asm = true;
             }
             Some("mem") => {
-                case.mem = hex::decode(&strip_comments(&text)).map_err(|e| err(format!("-- mem: {e}")))?;
+                case.mem =
+                    hex::decode(&strip_comments(&text)).map_err(|e| err(format!("-- mem: {e}")))?;
             }
             Some("result") => {
                 let value = strip_comments(&text);
                 let value = value.trim();
-                case.result = Some(parse_u64(value).ok_or_else(|| err(format!("-- result: {value:?} is not a number")))?);
+                case.result = Some(
+                    parse_u64(value)
+                        .ok_or_else(|| err(format!("-- result: {value:?} is not a number")))?,
+                );
             }
             Some("error") => case.error = Some(text.trim().to_string()),
             Some("raw") => {
                 let mut words = Vec::new();
                 for w in strip_comments(&text).split_whitespace() {
-                    words.push(parse_u64(w).ok_or_else(|| err(format!("-- raw: {w:?} is not a number")))?);
+                    words.push(
+                        parse_u64(w)
+                            .ok_or_else(|| err(format!("-- raw: {w:?} is not a number")))?,
+                    );
                 }
                 case.raw = Some(words);
             }
@@ -100,7 +113,10 @@ fn strip_comments(text: &str) -> String {
 fn parse_u64(s: &str) -> Option<u64> {
     match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => s.parse::<u64>().ok().or_else(|| s.parse::<i64>().ok().map(|v| v as u64)),
+        None => s
+            .parse::<u64>()
+            .ok()
+            .or_else(|| s.parse::<i64>().ok().map(|v| v as u64)),
     }
 }
 
@@ -126,7 +142,9 @@ pub fn build(case: &TestCase) -> Result<Program, String> {
             })
             .collect();
         if &words != raw {
-            return Err(format!("assembled words {words:#018x?} differ from -- raw {raw:#018x?}"));
+            return Err(format!(
+                "assembled words {words:#018x?} differ from -- raw {raw:#018x?}"
+            ));
         }
     }
     Ok(program)
@@ -143,19 +161,29 @@ pub fn run_case(case: &TestCase) -> Outcome {
     let program = match build(case) {
         Ok(p) => p,
         Err(e) => {
-            return if case.error.is_some() { Outcome::Pass } else { Outcome::Fail(e) };
+            return if case.error.is_some() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(e)
+            };
         }
     };
     let vm = match Vm::new(&program, Config::new().helpers(Helpers::conformance())) {
         Ok(vm) => vm,
         Err(e) => {
-            return if case.error.is_some() { Outcome::Pass } else { Outcome::Fail(format!("load: {e}")) };
+            return if case.error.is_some() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(format!("load: {e}"))
+            };
         }
     };
     let mut mem = case.mem.clone();
     match (vm.run(&mut mem), case.result, &case.error) {
         (Ok(r0), Some(expected), _) if r0 == expected => Outcome::Pass,
-        (Ok(r0), Some(expected), _) => Outcome::Fail(format!("r0 = {r0:#x}, expected {expected:#x}")),
+        (Ok(r0), Some(expected), _) => {
+            Outcome::Fail(format!("r0 = {r0:#x}, expected {expected:#x}"))
+        }
         (Ok(r0), None, Some(e)) => Outcome::Fail(format!("r0 = {r0:#x}, expected error {e:?}")),
         (Err(_), _, Some(_)) => Outcome::Pass,
         (Err(e), _, None) => Outcome::Fail(format!("error: {e}")),
@@ -183,7 +211,11 @@ pub struct Report {
 impl Report {
     /// The summary line the test suite and CI read.
     pub fn summary(&self) -> String {
-        format!("conformance: {} passed, {} failed", self.passed.len(), self.failed.len())
+        format!(
+            "conformance: {} passed, {} failed",
+            self.passed.len(),
+            self.failed.len()
+        )
     }
 }
 

@@ -16,12 +16,18 @@ pub fn decode(text: &str) -> Result<Vec<u8>, HexError> {
     let mut digits = Vec::with_capacity(text.len());
     for group in text.split_whitespace() {
         let start = group.as_ptr() as usize - text.as_ptr() as usize;
-        let (skip, body) = match group.strip_prefix("0x").or_else(|| group.strip_prefix("0X")) {
+        let (skip, body) = match group
+            .strip_prefix("0x")
+            .or_else(|| group.strip_prefix("0X"))
+        {
             Some(rest) => (2, rest),
             None => (0, group),
         };
         for (i, ch) in body.char_indices() {
-            let v = ch.to_digit(16).ok_or(HexError::BadDigit { ch, pos: start + skip + i })?;
+            let v = ch.to_digit(16).ok_or(HexError::BadDigit {
+                ch,
+                pos: start + skip + i,
+            })?;
             digits.push(v as u8);
         }
     }

@@ -46,13 +46,17 @@ pub fn load(path: &Path, format: Format) -> Result<Loaded> {
     let text = || std::str::from_utf8(&bytes).with_context(|| format!("{where_}: not UTF-8 text"));
     let insns = match format {
         Format::Raw => {
-            let program = Program::decode(&bytes).with_context(|| format!("{where_}: invalid bytecode"))?;
+            let program =
+                Program::decode(&bytes).with_context(|| format!("{where_}: invalid bytecode"))?;
             return Ok(Loaded { program, mem: None });
         }
         Format::Data => {
             let case = crate::conformance::parse(&where_.to_string(), text()?)?;
             let program = crate::conformance::build(&case).map_err(anyhow::Error::msg)?;
-            return Ok(Loaded { program, mem: Some(case.mem) });
+            return Ok(Loaded {
+                program,
+                mem: Some(case.mem),
+            });
         }
         Format::Auto => assemble_auto(text()?),
         Format::Conformance => assemble(text()?, Syntax::Conformance),
@@ -62,6 +66,7 @@ pub fn load(path: &Path, format: Format) -> Result<Loaded> {
     if insns.is_empty() {
         bail!("{where_}: no instructions");
     }
-    let program = Program::from_insns(insns).with_context(|| format!("{where_}: invalid program"))?;
+    let program =
+        Program::from_insns(insns).with_context(|| format!("{where_}: invalid program"))?;
     Ok(Loaded { program, mem: None })
 }

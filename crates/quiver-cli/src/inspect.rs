@@ -98,15 +98,21 @@ pub fn report(obj: &Object) -> Report {
                 .relocs
                 .iter()
                 .map(|r| match &r.target {
-                    RelocTarget::Map { map } => Relocation { insn: r.pc, kind: "map", target: obj.maps[*map].name.clone() },
+                    RelocTarget::Map { map } => Relocation {
+                        insn: r.pc,
+                        kind: "map",
+                        target: obj.maps[*map].name.clone(),
+                    },
                     RelocTarget::MapValue { map, offset } => Relocation {
                         insn: r.pc,
                         kind: "map_value",
                         target: format!("{}+{offset}", obj.maps[*map].name),
                     },
-                    RelocTarget::Extern { index } => {
-                        Relocation { insn: r.pc, kind: "extern", target: obj.externs[*index].name.clone() }
-                    }
+                    RelocTarget::Extern { index } => Relocation {
+                        insn: r.pc,
+                        kind: "extern",
+                        target: obj.externs[*index].name.clone(),
+                    },
                 })
                 .collect(),
             core_relocations: p.core_relos.len(),
@@ -165,7 +171,13 @@ pub fn report(obj: &Object) -> Report {
                 .enumerate()
                 .filter(|(_, t)| {
                     !t.name().is_empty()
-                        && matches!(t, BtfType::Struct { .. } | BtfType::Union { .. } | BtfType::Enum { .. } | BtfType::Typedef { .. })
+                        && matches!(
+                            t,
+                            BtfType::Struct { .. }
+                                | BtfType::Union { .. }
+                                | BtfType::Enum { .. }
+                                | BtfType::Typedef { .. }
+                        )
                 })
                 .map(|(i, _)| b.type_name(i as u32))
                 .collect()
@@ -178,7 +190,11 @@ pub fn report(obj: &Object) -> Report {
         sections: obj
             .sections
             .iter()
-            .map(|s| Section { name: s.name.clone(), size: s.size, relocations: s.relocations })
+            .map(|s| Section {
+                name: s.name.clone(),
+                size: s.size,
+                relocations: s.relocations,
+            })
             .collect(),
         programs,
         maps,
@@ -195,7 +211,11 @@ pub fn render_text(r: &Report) -> String {
     let _ = writeln!(s, "license: {}", r.license.as_deref().unwrap_or("(none)"));
     let _ = writeln!(s, "sections:");
     for sec in &r.sections {
-        let _ = writeln!(s, "  {:<28} {:>8} bytes {:>4} relocations", sec.name, sec.size, sec.relocations);
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>8} bytes {:>4} relocations",
+            sec.name, sec.size, sec.relocations
+        );
     }
     let _ = writeln!(s, "programs:");
     for p in &r.programs {
@@ -205,10 +225,17 @@ pub fn render_text(r: &Report) -> String {
             p.name,
             p.section,
             p.prog_type.as_deref().unwrap_or("unknown"),
-            p.attach_target.as_deref().map(|t| format!(", target {t}")).unwrap_or_default(),
+            p.attach_target
+                .as_deref()
+                .map(|t| format!(", target {t}"))
+                .unwrap_or_default(),
             if p.sleepable { ", sleepable" } else { "" },
             p.insns,
-            if p.subprograms.is_empty() { String::new() } else { format!(", calls {}", p.subprograms.join(", ")) }
+            if p.subprograms.is_empty() {
+                String::new()
+            } else {
+                format!(", calls {}", p.subprograms.join(", "))
+            }
         );
         for rel in &p.relocations {
             let _ = writeln!(s, "    insn {:>4}: {} {}", rel.insn, rel.kind, rel.target);
@@ -238,13 +265,26 @@ pub fn render_text(r: &Report) -> String {
     if !r.externs.is_empty() {
         let _ = writeln!(s, "externs:");
         for e in &r.externs {
-            let _ = writeln!(s, "  {} {}{}", e.kind, e.name, if e.weak { " (weak)" } else { "" });
+            let _ = writeln!(
+                s,
+                "  {} {}{}",
+                e.kind,
+                e.name,
+                if e.weak { " (weak)" } else { "" }
+            );
         }
     }
     if !r.struct_ops.is_empty() {
         let _ = writeln!(s, "struct_ops:");
         for so in &r.struct_ops {
-            let _ = writeln!(s, "  {} (struct {}, {}{}):", so.name, so.type_name, so.section, if so.link { ", link" } else { "" });
+            let _ = writeln!(
+                s,
+                "  {} (struct {}, {}{}):",
+                so.name,
+                so.type_name,
+                so.section,
+                if so.link { ", link" } else { "" }
+            );
             for (member, prog) in &so.members {
                 let _ = writeln!(s, "    .{member} = {prog}");
             }

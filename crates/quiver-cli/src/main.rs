@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-
 mod cmd;
 
 const EXIT_CODES: &str = "\
@@ -72,7 +71,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-
-
-

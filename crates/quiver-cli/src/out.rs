@@ -22,7 +22,10 @@ pub struct Lines {
 
 impl Default for Lines {
     fn default() -> Self {
-        Lines { out: io::BufWriter::new(io::stdout().lock()), error: None }
+        Lines {
+            out: io::BufWriter::new(io::stdout().lock()),
+            error: None,
+        }
     }
 }
 

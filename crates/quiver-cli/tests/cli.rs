@@ -8,7 +8,11 @@ fn root() -> PathBuf {
 }
 
 fn quiver(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quiver")).args(args).current_dir(root()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_quiver"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -17,11 +21,19 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn readme_main_command_computes_the_checksum() {
-    let o = quiver(&["run", "examples/ipv4_checksum.s", "--mem-file", "examples/ipv4_header.bin"]);
+    let o = quiver(&[
+        "run",
+        "examples/ipv4_checksum.s",
+        "--mem-file",
+        "examples/ipv4_header.bin",
+    ]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
     assert!(out.contains("r0 = 0xb861 (47201)"), "{out}");
-    assert!(out.contains("memory: 45 00 00 73 00 00 40 00 40 11 b8 61"), "{out}");
+    assert!(
+        out.contains("memory: 45 00 00 73 00 00 40 00 40 11 b8 61"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -30,7 +42,10 @@ fn inspect_json_describes_the_kitchen_sink() {
     assert!(o.status.success(), "{o:?}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let programs = v["programs"].as_array().unwrap();
-    let names: Vec<&str> = programs.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = programs
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["BPF_PROG_dev_event", "BPF_PROG_dev_request"]);
     assert_eq!(programs[0]["prog_type"], "struct_ops");
     assert_eq!(programs[0]["attach_target"], "dev_event");
@@ -38,23 +53,58 @@ fn inspect_json_describes_the_kitchen_sink() {
     assert_eq!(programs[1]["sleepable"], true);
     assert_eq!(programs[0]["subprograms"], serde_json::json!(["add_one"]));
     assert_eq!(programs[0]["core_relocations"], 6);
-    let maps: Vec<&str> = v["maps"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    assert_eq!(maps, [".bss", ".data", ".rodata", ".rodata.str1.1", ".rodata.cst16"]);
+    let maps: Vec<&str> = v["maps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        maps,
+        [
+            ".bss",
+            ".data",
+            ".rodata",
+            ".rodata.str1.1",
+            ".rodata.cst16"
+        ]
+    );
     let externs = v["externs"].as_array().unwrap();
-    let weak: Vec<&str> =
-        externs.iter().filter(|e| e["weak"] == true).map(|e| e["name"].as_str().unwrap()).collect();
+    let weak: Vec<&str> = externs
+        .iter()
+        .filter(|e| e["weak"] == true)
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert_eq!(weak, ["dev_maybe_missing"]);
-    assert!(externs.iter().any(|e| e["name"] == "dev_get_data" && e["kind"] == "kfunc"));
-    assert!(externs.iter().any(|e| e["name"] == "some_host_counter" && e["kind"] == "ksym"));
+    assert!(
+        externs
+            .iter()
+            .any(|e| e["name"] == "dev_get_data" && e["kind"] == "kfunc")
+    );
+    assert!(
+        externs
+            .iter()
+            .any(|e| e["name"] == "some_host_counter" && e["kind"] == "ksym")
+    );
     let so = &v["struct_ops"][0];
     assert_eq!(so["name"], "kitchen_ops");
     assert_eq!(so["type_name"], "dev_ops");
     assert_eq!(so["link"], true);
-    assert_eq!(so["members"], serde_json::json!([["dev_event", "BPF_PROG_dev_event"], ["dev_request", "BPF_PROG_dev_request"]]));
+    assert_eq!(
+        so["members"],
+        serde_json::json!([
+            ["dev_event", "BPF_PROG_dev_event"],
+            ["dev_request", "BPF_PROG_dev_request"]
+        ])
+    );
     let types = v["btf_types"].as_array().unwrap();
     assert!(types.iter().any(|t| t == "struct dev_ctx"));
     let relocs = programs[0]["relocations"].as_array().unwrap();
-    assert!(relocs.iter().any(|r| r["kind"] == "map_value" && r["target"] == ".rodata.str1.1+0"));
+    assert!(
+        relocs
+            .iter()
+            .any(|r| r["kind"] == "map_value" && r["target"] == ".rodata.str1.1+0")
+    );
 }
 
 #[test]
@@ -65,7 +115,10 @@ fn inspect_json_describes_btf_maps() {
     assert_eq!(buckets["name"], "buckets");
     assert_eq!(buckets["origin"], "btf");
     assert_eq!(buckets["map_type"], 1);
-    assert_eq!((buckets["key_size"].as_u64(), buckets["value_size"].as_u64()), (Some(4), Some(8)));
+    assert_eq!(
+        (buckets["key_size"].as_u64(), buckets["value_size"].as_u64()),
+        (Some(4), Some(8))
+    );
     assert_eq!(buckets["key_type"], "__u32");
     assert_eq!(v["programs"][0]["prog_type"], "socket_filter");
 }
@@ -79,19 +132,37 @@ fn run_object_on_a_context_shows_r0_and_map_changes() {
     bytes[0] = 1;
     bytes[16] = 9;
     std::fs::write(&ctx, &bytes).unwrap();
-    let o = quiver(&["run", "fixtures/obj/syscall_ctx.v3.g.o", "--ctx", ctx.to_str().unwrap()]);
+    let o = quiver(&[
+        "run",
+        "fixtures/obj/syscall_ctx.v3.g.o",
+        "--ctx",
+        ctx.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
     assert!(out.contains("r0 = 0x9 (9)"), "{out}");
-    assert!(out.contains("map results[01 00 00 00]: 00 00 00 00 00 00 00 00 -> 09 00 00 00 00 00 00 00"), "{out}");
+    assert!(
+        out.contains(
+            "map results[01 00 00 00]: 00 00 00 00 00 00 00 00 -> 09 00 00 00 00 00 00 00"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
 fn disasm_interleaves_source_lines() {
-    let o = quiver(&["disasm", "fixtures/obj/socket_counter.v3.g.o", "--prog", "count_packets"]);
+    let o = quiver(&[
+        "disasm",
+        "fixtures/obj/socket_counter.v3.g.o",
+        "--prog",
+        "count_packets",
+    ]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
-    assert!(out.contains("; socket_counter.c:37: v = bpf_map_lookup_elem(&buckets, &key);"), "{out}");
+    assert!(
+        out.contains("; socket_counter.c:37: v = bpf_map_lookup_elem(&buckets, &key);"),
+        "{out}"
+    );
     assert!(out.contains("bucket_of:"), "{out}");
 }
 
@@ -105,7 +176,14 @@ fn bad_input_exits_2_with_a_message() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("ELF"));
     let o = quiver(&["run", "--bogus"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = quiver(&["run", "fixtures/obj/socket_counter.v3.g.o", "--prog", "nope", "--packet", "examples/ipv4_header.bin"]);
+    let o = quiver(&[
+        "run",
+        "fixtures/obj/socket_counter.v3.g.o",
+        "--prog",
+        "nope",
+        "--packet",
+        "examples/ipv4_header.bin",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no program named \"nope\""));
 }
@@ -118,5 +196,8 @@ fn a_faulting_program_exits_1() {
     std::fs::write(&prog, "r0 = *(u64 *)(r1 + 0x100)\nexit\n").unwrap();
     let o = quiver(&["run", prog.to_str().unwrap(), "--mem", "00"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid read of 8 bytes"), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("invalid read of 8 bytes"),
+        "{o:?}"
+    );
 }

@@ -14,7 +14,8 @@ use quiver_cli::hex;
 const EXPECTED_FILES: usize = 313;
 
 fn suite_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/bpf_conformance/tests");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/bpf_conformance/tests");
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -27,9 +28,21 @@ fn check(report: &quiver_cli::conformance::Report, label: &str) {
     for (path, why) in &report.failed {
         println!("{label} FAIL {}: {why}", path.display());
     }
-    println!("{label}: {} passed, {} failed", report.passed.len(), report.failed.len());
-    assert_eq!(report.passed.len() + report.failed.len(), EXPECTED_FILES, "every test file is counted");
-    assert!(report.failed.is_empty(), "{} conformance failures", report.failed.len());
+    println!(
+        "{label}: {} passed, {} failed",
+        report.passed.len(),
+        report.failed.len()
+    );
+    assert_eq!(
+        report.passed.len() + report.failed.len(),
+        EXPECTED_FILES,
+        "every test file is counted"
+    );
+    assert!(
+        report.failed.is_empty(),
+        "{} conformance failures",
+        report.failed.len()
+    );
 }
 
 #[test]
@@ -52,8 +65,18 @@ fn run_plugin(case: &TestCase) -> Outcome {
     if !case.mem.is_empty() {
         cmd.arg(hex::encode(&case.mem).replace(' ', ""));
     }
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(hex::encode(&program.to_bytes()).as_bytes()).unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(hex::encode(&program.to_bytes()).as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -64,7 +87,9 @@ fn run_plugin(case: &TestCase) -> Outcome {
             Err(_) => Outcome::Fail(format!("unparsable output {stdout:?}")),
         },
         (false, None) => Outcome::Pass,
-        (ok, _) => Outcome::Fail(format!("exit ok={ok}, stdout {stdout:?}, stderr {stderr:?}")),
+        (ok, _) => Outcome::Fail(format!(
+            "exit ok={ok}, stdout {stdout:?}, stderr {stderr:?}"
+        )),
     }
 }
 
@@ -86,7 +111,12 @@ fn plugin_reports_errors_on_stderr() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     };
     // An unknown opcode.

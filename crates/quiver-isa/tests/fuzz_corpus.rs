@@ -8,7 +8,9 @@ use quiver_isa::Program;
 use quiver_isa::asm::{Syntax, assemble, assemble_auto, disassemble};
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| std::fs::read(e.unwrap().path()).unwrap())
@@ -31,7 +33,10 @@ fn decode_corpus_replays() {
             }
         }
     }
-    println!("decode fuzz corpus: {} inputs, {decoded} valid programs", inputs.len());
+    println!(
+        "decode fuzz corpus: {} inputs, {decoded} valid programs",
+        inputs.len()
+    );
     assert!(decoded > 0);
 }
 
@@ -48,6 +53,9 @@ fn assemble_corpus_replays() {
             }
         }
     }
-    println!("assemble fuzz corpus: {} inputs, {assembled} assemble", inputs.len());
+    println!(
+        "assemble fuzz corpus: {} inputs, {assembled} assemble",
+        inputs.len()
+    );
     assert!(assembled > 0);
 }

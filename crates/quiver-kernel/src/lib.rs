@@ -32,7 +32,11 @@ pub fn possible_cpus() -> io::Result<usize> {
     let mut n = 0;
     for part in text.trim().split(',') {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
-        let parse = |x: &str| x.trim().parse::<usize>().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+        let parse = |x: &str| {
+            x.trim()
+                .parse::<usize>()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        };
         n += parse(b)? - parse(a)? + 1;
     }
     Ok(n)
@@ -51,7 +55,10 @@ pub struct Map {
 fn name16(name: &str) -> [u8; 16] {
     let mut out = [0u8; 16];
     // The kernel accepts [A-Za-z0-9_.] only.
-    for (o, c) in out.iter_mut().take(15).zip(name.bytes().filter(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')) {
+    for (o, c) in out.iter_mut().take(15).zip(
+        name.bytes()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.'),
+    ) {
         *o = c;
     }
     out
@@ -59,7 +66,14 @@ fn name16(name: &str) -> [u8; 16] {
 
 impl Map {
     /// Creates a map.
-    pub fn create(name: &str, map_type: u32, key_size: u32, value_size: u32, max_entries: u32, flags: u32) -> io::Result<Map> {
+    pub fn create(
+        name: &str,
+        map_type: u32,
+        key_size: u32,
+        value_size: u32,
+        max_entries: u32,
+        flags: u32,
+    ) -> io::Result<Map> {
         let mut attr = MapCreateAttr {
             map_type,
             key_size,
@@ -70,7 +84,13 @@ impl Map {
             ..Default::default()
         };
         let fd = bpf_fd(BPF_MAP_CREATE, &mut attr)?;
-        Ok(Map { fd, map_type, key_size, value_size, max_entries })
+        Ok(Map {
+            fd,
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+        })
     }
 
     /// The map's file descriptor number.
@@ -79,8 +99,13 @@ impl Map {
     }
 
     fn check(&self, key: &[u8], value: Option<&[u8]>) -> io::Result<()> {
-        if key.len() != self.key_size as usize || value.is_some_and(|v| v.len() != self.value_size as usize) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "key or value size does not match the map"));
+        if key.len() != self.key_size as usize
+            || value.is_some_and(|v| v.len() != self.value_size as usize)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "key or value size does not match the map",
+            ));
         }
         Ok(())
     }
@@ -133,7 +158,11 @@ impl Map {
     /// Deletes a key.
     pub fn delete(&self, key: &[u8]) -> io::Result<()> {
         self.check(key, None)?;
-        let mut attr = MapElemAttr { map_fd: self.raw_fd() as u32, key: key.as_ptr() as u64, ..Default::default() };
+        let mut attr = MapElemAttr {
+            map_fd: self.raw_fd() as u32,
+            key: key.as_ptr() as u64,
+            ..Default::default()
+        };
         bpf(BPF_MAP_DELETE_ELEM, &mut attr).map(|_| ())
     }
 
@@ -161,7 +190,10 @@ impl Map {
 
     /// Makes the map read-only for user space (as libbpf does for .rodata).
     pub fn freeze(&self) -> io::Result<()> {
-        let mut attr = MapElemAttr { map_fd: self.raw_fd() as u32, ..Default::default() };
+        let mut attr = MapElemAttr {
+            map_fd: self.raw_fd() as u32,
+            ..Default::default()
+        };
         bpf(BPF_MAP_FREEZE, &mut attr).map(|_| ())
     }
 }
@@ -188,7 +220,12 @@ pub struct LoadOptions {
 pub const F_SLEEPABLE: u32 = 1 << 4;
 
 /// Loads raw bytecode; on refusal returns the verifier log.
-pub fn load(prog_type: u32, insns: &[u8], license: &str, opts: &LoadOptions) -> Result<Prog, LoadError> {
+pub fn load(
+    prog_type: u32,
+    insns: &[u8],
+    license: &str,
+    opts: &LoadOptions,
+) -> Result<Prog, LoadError> {
     let license = std::ffi::CString::new(license).unwrap_or_default();
     let mut log = vec![0u8; 1 << 20];
     let attempt = |log_level: u32, log: &mut Vec<u8>| {
@@ -199,7 +236,11 @@ pub fn load(prog_type: u32, insns: &[u8], license: &str, opts: &LoadOptions) -> 
             license: license.as_ptr() as u64,
             log_level,
             log_size: if log_level > 0 { log.len() as u32 } else { 0 },
-            log_buf: if log_level > 0 { log.as_mut_ptr() as u64 } else { 0 },
+            log_buf: if log_level > 0 {
+                log.as_mut_ptr() as u64
+            } else {
+                0
+            },
             prog_flags: opts.prog_flags,
             prog_name: name16(&opts.name),
             expected_attach_type: opts.expected_attach_type,
@@ -212,13 +253,19 @@ pub fn load(prog_type: u32, insns: &[u8], license: &str, opts: &LoadOptions) -> 
         String::from_utf8_lossy(&log[..end]).into_owned()
     };
     match attempt(opts.log_level, &mut log) {
-        Ok(fd) => Ok(Prog { fd, log: text(&log) }),
+        Ok(fd) => Ok(Prog {
+            fd,
+            log: text(&log),
+        }),
         Err(errno) => {
             // Ask again with a log so the caller learns why.
             if opts.log_level == 0 {
                 let _ = attempt(1, &mut log);
             }
-            Err(LoadError { errno, log: text(&log) })
+            Err(LoadError {
+                errno,
+                log: text(&log),
+            })
         }
     }
 }
@@ -246,20 +293,41 @@ impl Prog {
         let mut attr = TestRunAttr {
             prog_fd: self.raw_fd() as u32,
             data_size_in: data.len() as u32,
-            data_size_out: if data.is_empty() { 0 } else { data_out.len() as u32 },
-            data_in: if data.is_empty() { 0 } else { data.as_ptr() as u64 },
-            data_out: if data.is_empty() { 0 } else { data_out.as_mut_ptr() as u64 },
+            data_size_out: if data.is_empty() {
+                0
+            } else {
+                data_out.len() as u32
+            },
+            data_in: if data.is_empty() {
+                0
+            } else {
+                data.as_ptr() as u64
+            },
+            data_out: if data.is_empty() {
+                0
+            } else {
+                data_out.as_mut_ptr() as u64
+            },
             repeat,
             ctx_size_in: ctx.map_or(0, |c| c.len() as u32),
             ctx_size_out: ctx_out.len() as u32,
             ctx_in: ctx.map_or(0, |c| c.as_ptr() as u64),
-            ctx_out: if ctx_out.is_empty() { 0 } else { ctx_out.as_mut_ptr() as u64 },
+            ctx_out: if ctx_out.is_empty() {
+                0
+            } else {
+                ctx_out.as_mut_ptr() as u64
+            },
             ..Default::default()
         };
         bpf(BPF_PROG_TEST_RUN, &mut attr)?;
         data_out.truncate(attr.data_size_out as usize);
         ctx_out.truncate(attr.ctx_size_out as usize);
-        Ok(TestRun { retval: attr.retval, data_out, ctx_out, duration_ns: attr.duration })
+        Ok(TestRun {
+            retval: attr.retval,
+            data_out,
+            ctx_out,
+            duration_ns: attr.duration,
+        })
     }
 }
 
@@ -283,7 +351,9 @@ impl Prog {
 pub fn available() -> Result<(), String> {
     // r0 = 0; exit
     let insns = [0xb7u8, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0];
-    let prog = load(1, &insns, "GPL", &LoadOptions::default()).map_err(|e| format!("bpf(BPF_PROG_LOAD): {}", e.errno))?;
-    prog.test_run(&[0u8; 64], None, 1).map_err(|e| format!("bpf(BPF_PROG_TEST_RUN): {e}"))?;
+    let prog = load(1, &insns, "GPL", &LoadOptions::default())
+        .map_err(|e| format!("bpf(BPF_PROG_LOAD): {}", e.errno))?;
+    prog.test_run(&[0u8; 64], None, 1)
+        .map_err(|e| format!("bpf(BPF_PROG_TEST_RUN): {e}"))?;
     Ok(())
 }

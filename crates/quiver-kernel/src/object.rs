@@ -33,31 +33,68 @@ pub enum KernelLoadError {
 }
 
 /// Loads program `name` of `obj` with fresh maps.
-pub fn load_object_program(obj: &Object, name: &str, log_level: u32) -> Result<KernelProgram, KernelLoadError> {
-    let p = obj.program(name).ok_or_else(|| KernelLoadError::NoProgram(name.into()))?;
-    let kind = p.kind.as_ref().ok_or_else(|| KernelLoadError::NoType(name.into()))?;
+pub fn load_object_program(
+    obj: &Object,
+    name: &str,
+    log_level: u32,
+) -> Result<KernelProgram, KernelLoadError> {
+    let p = obj
+        .program(name)
+        .ok_or_else(|| KernelLoadError::NoProgram(name.into()))?;
+    let kind = p
+        .kind
+        .as_ref()
+        .ok_or_else(|| KernelLoadError::NoType(name.into()))?;
     if !obj.externs.is_empty() {
         let names: Vec<&str> = obj.externs.iter().map(|e| e.name.as_str()).collect();
         return Err(KernelLoadError::Externs(names.join(", ")));
     }
     let mut maps = Vec::with_capacity(obj.maps.len());
     for m in &obj.maps {
-        let map = Map::create(&m.name, m.def.map_type, m.def.key_size, m.def.value_size, m.def.max_entries, m.def.map_flags)
-            .map_err(|err| KernelLoadError::Map { name: m.name.clone(), err })?;
+        let map = Map::create(
+            &m.name,
+            m.def.map_type,
+            m.def.key_size,
+            m.def.value_size,
+            m.def.max_entries,
+            m.def.map_flags,
+        )
+        .map_err(|err| KernelLoadError::Map {
+            name: m.name.clone(),
+            err,
+        })?;
         if !m.initial.is_empty() {
-            map.update(&0u32.to_le_bytes(), &m.initial, 0).map_err(|err| KernelLoadError::Map { name: m.name.clone(), err })?;
+            map.update(&0u32.to_le_bytes(), &m.initial, 0)
+                .map_err(|err| KernelLoadError::Map {
+                    name: m.name.clone(),
+                    err,
+                })?;
         }
         maps.push(Some(map));
     }
-    let fd_of = |i: u64| maps.get(i as usize).and_then(|m| m.as_ref()).map_or(-1, |m| m.raw_fd()) as u32 as u64;
+    let fd_of = |i: u64| {
+        maps.get(i as usize)
+            .and_then(|m| m.as_ref())
+            .map_or(-1, |m| m.raw_fd()) as u32 as u64
+    };
     let insns: Vec<Insn> = p
         .insns
         .iter()
         .map(|insn| match *insn {
-            Insn::LoadImm64 { dst, pseudo: Pseudo::MapIdx, imm } => {
-                Insn::LoadImm64 { dst, pseudo: Pseudo::MapFd, imm: fd_of(imm) }
-            }
-            Insn::LoadImm64 { dst, pseudo: Pseudo::MapIdxValue, imm } => Insn::LoadImm64 {
+            Insn::LoadImm64 {
+                dst,
+                pseudo: Pseudo::MapIdx,
+                imm,
+            } => Insn::LoadImm64 {
+                dst,
+                pseudo: Pseudo::MapFd,
+                imm: fd_of(imm),
+            },
+            Insn::LoadImm64 {
+                dst,
+                pseudo: Pseudo::MapIdxValue,
+                imm,
+            } => Insn::LoadImm64 {
                 dst,
                 pseudo: Pseudo::MapValue,
                 imm: fd_of(imm & 0xffff_ffff) | (imm & !0xffff_ffff),
@@ -66,11 +103,20 @@ pub fn load_object_program(obj: &Object, name: &str, log_level: u32) -> Result<K
         })
         .collect();
     let opts = LoadOptions {
-        prog_flags: if kind.sleepable { crate::F_SLEEPABLE } else { 0 },
+        prog_flags: if kind.sleepable {
+            crate::F_SLEEPABLE
+        } else {
+            0
+        },
         log_level,
         name: name.to_string(),
         ..Default::default()
     };
-    let prog = load(kind.prog_type as u32, &encode(&insns), obj.license.as_deref().unwrap_or("GPL"), &opts)?;
+    let prog = load(
+        kind.prog_type as u32,
+        &encode(&insns),
+        obj.license.as_deref().unwrap_or("GPL"),
+        &opts,
+    )?;
     Ok(KernelProgram { prog, maps })
 }

@@ -112,15 +112,25 @@ pub fn bpf<T>(cmd: u32, attr: &mut T) -> io::Result<i64> {
     // bytes, and every address inside it refers to a buffer the caller keeps
     // alive for the duration of this call.
     let ret = unsafe {
-        libc::syscall(libc::SYS_bpf, cmd as libc::c_long, attr as *mut T as *mut libc::c_void, std::mem::size_of::<T>())
+        libc::syscall(
+            libc::SYS_bpf,
+            cmd as libc::c_long,
+            attr as *mut T as *mut libc::c_void,
+            std::mem::size_of::<T>(),
+        )
     };
-    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(ret) }
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
 }
 
 /// Calls bpf() for a command that returns a new file descriptor.
 pub fn bpf_fd<T>(cmd: u32, attr: &mut T) -> io::Result<OwnedFd> {
     let fd = bpf(cmd, attr)?;
-    let fd = i32::try_from(fd).map_err(|_| io::Error::other("bpf() returned an out-of-range fd"))?;
+    let fd =
+        i32::try_from(fd).map_err(|_| io::Error::other("bpf() returned an out-of-range fd"))?;
     // SAFETY: bpf() returned a new file descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }

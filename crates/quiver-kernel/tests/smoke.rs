@@ -7,7 +7,9 @@ use quiver_kernel::object::load_object_program;
 use quiver_obj::Object;
 
 fn fixture(name: &str) -> Object {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/obj")
+        .join(name);
     Object::parse(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -35,7 +37,10 @@ fn socket_filter_runs_in_the_kernel() {
     }
     // Three packets of 66 bytes: bucket 66 >> 6 = 1.
     let buckets = k.maps[0].as_ref().unwrap();
-    assert_eq!(buckets.lookup(&1u32.to_le_bytes()).unwrap(), Some(3u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        buckets.lookup(&1u32.to_le_bytes()).unwrap(),
+        Some(3u64.to_le_bytes().to_vec())
+    );
 }
 
 #[test]

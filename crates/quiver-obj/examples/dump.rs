@@ -26,13 +26,19 @@ fn main() {
                 );
             }
             for m in &obj.maps {
-                println!("map {} {:?} {:?} init_slots {:?}", m.name, m.origin, m.def, m.init_slots);
+                println!(
+                    "map {} {:?} {:?} init_slots {:?}",
+                    m.name, m.origin, m.def, m.init_slots
+                );
             }
             for e in &obj.externs {
                 println!("extern {e:?}");
             }
             for s in &obj.struct_ops {
-                println!("struct_ops {} {} {} data {:?} funcs {:?}", s.name, s.section, s.type_name, s.data, s.funcs);
+                println!(
+                    "struct_ops {} {} {} data {:?} funcs {:?}",
+                    s.name, s.section, s.type_name, s.data, s.funcs
+                );
             }
         }
         Err(e) => {

@@ -41,7 +41,10 @@ fn essential_name(name: &str) -> &str {
 fn parse_access(access: &str) -> Result<Vec<u32>, String> {
     access
         .split(':')
-        .map(|p| p.parse::<u32>().map_err(|_| format!("access string {access:?} is malformed")))
+        .map(|p| {
+            p.parse::<u32>()
+                .map_err(|_| format!("access string {access:?} is malformed"))
+        })
         .collect()
 }
 
@@ -50,11 +53,18 @@ fn local_spec(btf: &Btf, root: TypeId, access: &[u32]) -> Result<Spec, String> {
     let mut ty = btf.skip_mods(root);
     let first = *access.first().ok_or("empty access string")?;
     let size = btf.size_of(ty).ok_or("root type has no size")? as u64;
-    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: (first as u64).saturating_mul(size).saturating_mul(8), bitfield: 0 };
+    let mut spec = Spec {
+        types: vec![ty],
+        names: Vec::new(),
+        bit_offset: (first as u64).saturating_mul(size).saturating_mul(8),
+        bitfield: 0,
+    };
     for &idx in &access[1..] {
         match btf.get(ty) {
             Some(BtfType::Struct { members, .. }) | Some(BtfType::Union { members, .. }) => {
-                let m = members.get(idx as usize).ok_or_else(|| format!("member index {idx} out of range"))?;
+                let m = members
+                    .get(idx as usize)
+                    .ok_or_else(|| format!("member index {idx} out of range"))?;
                 spec.bit_offset = spec.bit_offset.saturating_add(m.bit_offset as u64);
                 spec.bitfield = m.bitfield_size;
                 spec.names.push(m.name.clone());
@@ -62,12 +72,19 @@ fn local_spec(btf: &Btf, root: TypeId, access: &[u32]) -> Result<Spec, String> {
             }
             Some(BtfType::Array { elem, .. }) => {
                 let esize = btf.size_of(*elem).ok_or("array element has no size")? as u64;
-                spec.bit_offset = spec.bit_offset.saturating_add((idx as u64).saturating_mul(esize).saturating_mul(8));
+                spec.bit_offset = spec
+                    .bit_offset
+                    .saturating_add((idx as u64).saturating_mul(esize).saturating_mul(8));
                 spec.bitfield = 0;
                 spec.names.push(String::new());
                 ty = btf.skip_mods(*elem);
             }
-            _ => return Err(format!("access step {idx} into {} which has no members", btf.type_name(ty))),
+            _ => {
+                return Err(format!(
+                    "access step {idx} into {} which has no members",
+                    btf.type_name(ty)
+                ));
+            }
         }
         spec.types.push(ty);
     }
@@ -95,11 +112,16 @@ fn find_member(btf: &Btf, ty: TypeId, name: &str, depth: usize) -> Option<(u64, 
 
 /// Whether two types are compatible enough for a field relocation.
 fn compatible(local: &Btf, l: TypeId, target: &Btf, t: TypeId) -> bool {
-    let (lt, tt) = (local.get(local.skip_mods(l)), target.get(target.skip_mods(t)));
+    let (lt, tt) = (
+        local.get(local.skip_mods(l)),
+        target.get(target.skip_mods(t)),
+    );
     matches!(
         (lt, tt),
-        (Some(BtfType::Int { .. } | BtfType::Enum { .. }), Some(BtfType::Int { .. } | BtfType::Enum { .. }))
-            | (Some(BtfType::Ptr { .. }), Some(BtfType::Ptr { .. }))
+        (
+            Some(BtfType::Int { .. } | BtfType::Enum { .. }),
+            Some(BtfType::Int { .. } | BtfType::Enum { .. })
+        ) | (Some(BtfType::Ptr { .. }), Some(BtfType::Ptr { .. }))
             | (Some(BtfType::Struct { .. }), Some(BtfType::Struct { .. }))
             | (Some(BtfType::Union { .. }), Some(BtfType::Union { .. }))
             | (Some(BtfType::Array { .. }), Some(BtfType::Array { .. }))
@@ -108,19 +130,36 @@ fn compatible(local: &Btf, l: TypeId, target: &Btf, t: TypeId) -> bool {
 }
 
 /// Follows the local path in the target, by names.
-fn target_spec(local: &Btf, lspec: &Spec, access: &[u32], target: &Btf, troot: TypeId) -> Option<Spec> {
+fn target_spec(
+    local: &Btf,
+    lspec: &Spec,
+    access: &[u32],
+    target: &Btf,
+    troot: TypeId,
+) -> Option<Spec> {
     let mut ty = target.skip_mods(troot);
     let size = target.size_of(ty)? as u64;
-    let mut spec = Spec { types: vec![ty], names: Vec::new(), bit_offset: (access[0] as u64).saturating_mul(size).saturating_mul(8), bitfield: 0 };
+    let mut spec = Spec {
+        types: vec![ty],
+        names: Vec::new(),
+        bit_offset: (access[0] as u64).saturating_mul(size).saturating_mul(8),
+        bitfield: 0,
+    };
     for (step, &idx) in access[1..].iter().enumerate() {
         let name = &lspec.names[step];
         if name.is_empty() {
-            let Some(BtfType::Array { elem, nelems, .. }) = target.get(ty) else { return None };
+            let Some(BtfType::Array { elem, nelems, .. }) = target.get(ty) else {
+                return None;
+            };
             // Flexible arrays (nelems 0) accept any index.
             if *nelems != 0 && idx >= *nelems {
                 return None;
             }
-            spec.bit_offset = spec.bit_offset.saturating_add((idx as u64).saturating_mul(target.size_of(*elem)? as u64).saturating_mul(8));
+            spec.bit_offset = spec.bit_offset.saturating_add(
+                (idx as u64)
+                    .saturating_mul(target.size_of(*elem)? as u64)
+                    .saturating_mul(8),
+            );
             spec.bitfield = 0;
             ty = target.skip_mods(*elem);
         } else {
@@ -173,7 +212,8 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
     let access = parse_access(&relo.access)?;
     let lroot = local.skip_mods(relo.type_id);
     match relo.kind {
-        FieldByteOffset | FieldByteSize | FieldExists | FieldSigned | FieldLShiftU64 | FieldRShiftU64 => {
+        FieldByteOffset | FieldByteSize | FieldExists | FieldSigned | FieldLShiftU64
+        | FieldRShiftU64 => {
             let lspec = local_spec(local, lroot, &access)?;
             let field = |btf: &Btf, spec: &Spec| -> Result<u64, String> {
                 let fty = *spec.types.last().unwrap_or(&0);
@@ -187,7 +227,11 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
                     let bit_sz = spec.bitfield as u64;
                     byte_sz = byte_sz.max(1);
                     let mut byte_off = bit_off / 8 / byte_sz * byte_sz;
-                    while bit_off.saturating_add(bit_sz).saturating_sub(byte_off.saturating_mul(8)) > byte_sz * 8 {
+                    while bit_off
+                        .saturating_add(bit_sz)
+                        .saturating_sub(byte_off.saturating_mul(8))
+                        > byte_sz * 8
+                    {
                         if byte_sz >= 8 {
                             return Err("bitfield spans more than 8 bytes".into());
                         }
@@ -200,12 +244,20 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
                     FieldByteOffset => byte_off,
                     FieldByteSize => byte_sz,
                     FieldSigned => is_signed(btf, fty) as u64,
-                    FieldLShiftU64 => 64u64.wrapping_sub(bit_off.wrapping_add(bit_sz).wrapping_sub(byte_off.wrapping_mul(8))),
+                    FieldLShiftU64 => 64u64.wrapping_sub(
+                        bit_off
+                            .wrapping_add(bit_sz)
+                            .wrapping_sub(byte_off.wrapping_mul(8)),
+                    ),
                     FieldRShiftU64 => 64u64.wrapping_sub(bit_sz),
                     _ => 1,
                 })
             };
-            let lval = if relo.kind == FieldExists { 1 } else { field(local, &lspec)? };
+            let lval = if relo.kind == FieldExists {
+                1
+            } else {
+                field(local, &lspec)?
+            };
             let found = candidates(local, lroot, target)
                 .into_iter()
                 .find_map(|c| target_spec(local, &lspec, &access, target, c));
@@ -236,14 +288,24 @@ fn evaluate(local: &Btf, relo: &CoreRelo, target: &Btf) -> Result<(u64, Option<u
             let Some(BtfType::Enum { values, .. }) = local.get(lroot) else {
                 return Err(format!("{} is not an enum", local.type_name(lroot)));
             };
-            let ev = values.get(idx).ok_or_else(|| format!("enumerator index {idx} out of range"))?;
-            let lval = if relo.kind == EnumvalExists { 1 } else { ev.value as u64 };
-            let found = candidates(local, lroot, target).into_iter().find_map(|c| match target.get(c) {
-                Some(BtfType::Enum { values, .. }) => {
-                    values.iter().find(|v| essential_name(&v.name) == essential_name(&ev.name)).map(|v| v.value)
-                }
-                _ => None,
-            });
+            let ev = values
+                .get(idx)
+                .ok_or_else(|| format!("enumerator index {idx} out of range"))?;
+            let lval = if relo.kind == EnumvalExists {
+                1
+            } else {
+                ev.value as u64
+            };
+            let found =
+                candidates(local, lroot, target)
+                    .into_iter()
+                    .find_map(|c| match target.get(c) {
+                        Some(BtfType::Enum { values, .. }) => values
+                            .iter()
+                            .find(|v| essential_name(&v.name) == essential_name(&ev.name))
+                            .map(|v| v.value),
+                        _ => None,
+                    });
             Ok(match (relo.kind, found) {
                 (EnumvalExists, f) => (lval, Some(f.is_some() as u64)),
                 (_, Some(v)) => (lval, Some(v as u64)),
@@ -271,7 +333,9 @@ pub fn apply(program: &mut ObjProgram, local: &Btf, target: &Btf) -> Result<(), 
             type_name: local.type_name(relo.type_id),
             message,
         };
-        let &i = index_of_pc.get(&pc).ok_or_else(|| err("does not point at an instruction".into()))?;
+        let &i = index_of_pc
+            .get(&pc)
+            .ok_or_else(|| err("does not point at an instruction".into()))?;
         let (lval, tval) = evaluate(local, &relo, target).map_err(err)?;
         let insn = &mut program.insns[i];
         let Some(tval) = tval else {
@@ -280,8 +344,17 @@ pub fn apply(program: &mut ObjProgram, local: &Btf, target: &Btf) -> Result<(), 
         };
         let too_big = |v: u64| err(format!("value {v} does not fit the instruction"));
         match insn {
-            Insn::Alu { width, op: AluOp::Mov | AluOp::Add, src: Source::Imm(imm), .. } => {
-                let cur = if *width == Width::W64 { *imm as i64 as u64 } else { *imm as u32 as u64 };
+            Insn::Alu {
+                width,
+                op: AluOp::Mov | AluOp::Add,
+                src: Source::Imm(imm),
+                ..
+            } => {
+                let cur = if *width == Width::W64 {
+                    *imm as i64 as u64
+                } else {
+                    *imm as u32 as u64
+                };
                 if cur != lval {
                     return Err(err(format!("instruction holds {cur}, expected {lval}")));
                 }

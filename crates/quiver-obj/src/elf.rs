@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use object::elf;
 use object::read::elf::{ElfFile64, FileHeader, SectionHeader};
-use object::{Endianness, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionIndex};
+use object::{
+    Endianness, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget,
+    SectionIndex,
+};
 
 use crate::error::ObjError;
 
@@ -101,7 +104,9 @@ pub fn read(bytes: &[u8]) -> Result<Elf, ObjError> {
     }
     let mut out = Elf::default();
     for section in file.sections() {
-        let name = section.name().map_err(|e| ObjError::Elf(format!("section {}: bad name: {e}", section.index().0)))?;
+        let name = section
+            .name()
+            .map_err(|e| ObjError::Elf(format!("section {}: bad name: {e}", section.index().0)))?;
         let header = section.elf_section_header();
         let sh_type = header.sh_type(endian);
         let sh_flags = header.sh_flags(endian);
@@ -111,18 +116,38 @@ pub fn read(bytes: &[u8]) -> Result<Elf, ObjError> {
             SecClass::Bss
         } else if sh_type == elf::SHT_PROGBITS
             && sh_flags & elf::SHF_ALLOC as u64 != 0
-            && (name == ".data" || name.starts_with(".data.") || name == ".rodata" || name.starts_with(".rodata."))
+            && (name == ".data"
+                || name.starts_with(".data.")
+                || name == ".rodata"
+                || name.starts_with(".rodata."))
         {
             SecClass::Data
         } else {
             SecClass::Other
         };
-        let data = if sh_type == elf::SHT_NOBITS {
+        // Debug info is large and nothing here reads it: skip copying it
+        // and its relocations.
+        let debug = name.starts_with(".debug")
+            || name.starts_with(".rel.debug")
+            || name.starts_with(".llvm");
+        let data = if sh_type == elf::SHT_NOBITS || debug {
             Vec::new()
         } else {
-            section.data().map_err(|e| ObjError::section(name, format!("contents out of bounds: {e}")))?.to_vec()
+            section
+                .data()
+                .map_err(|e| ObjError::section(name, format!("contents out of bounds: {e}")))?
+                .to_vec()
         };
-        out.sections.push(Sec { index: section.index().0, name: name.to_string(), class, size: section.size(), data });
+        out.sections.push(Sec {
+            index: section.index().0,
+            name: name.to_string(),
+            class,
+            size: section.size(),
+            data,
+        });
+        if debug {
+            continue;
+        }
         let mut rels = Vec::new();
         for (offset, rel) in section.relocations() {
             let RelocationTarget::Symbol(sym) = rel.target() else {
@@ -136,7 +161,11 @@ pub fn read(bytes: &[u8]) -> Result<Elf, ObjError> {
                 RelocationFlags::Elf { r_type } => r_type,
                 _ => 0,
             };
-            rels.push(Rel { offset, symbol: sym.0, r_type });
+            rels.push(Rel {
+                offset,
+                symbol: sym.0,
+                r_type,
+            });
         }
         if !rels.is_empty() {
             out.relocs.insert(section.index().0, rels);
@@ -158,7 +187,9 @@ pub fn read(bytes: &[u8]) -> Result<Elf, ObjError> {
         count
     ];
     for sym in file.symbols() {
-        let name = sym.name().map_err(|e| ObjError::Elf(format!("symbol {}: bad name: {e}", sym.index().0)))?;
+        let name = sym
+            .name()
+            .map_err(|e| ObjError::Elf(format!("symbol {}: bad name: {e}", sym.index().0)))?;
         let section = sym.section_index().map(|SectionIndex(i)| i);
         out.symbols[sym.index().0] = Sym {
             name: name.to_string(),
@@ -187,7 +218,10 @@ pub fn read(bytes: &[u8]) -> Result<Elf, ObjError> {
                 return Err(ObjError::Reloc {
                     section: name.to_string(),
                     offset: rel.offset,
-                    message: format!("relocation names symbol {} which does not exist", rel.symbol),
+                    message: format!(
+                        "relocation names symbol {} which does not exist",
+                        rel.symbol
+                    ),
                 });
             }
         }

@@ -10,14 +10,20 @@ pub enum ObjError {
     Elf(String),
     #[error("ELF machine is {machine}, expected EM_BPF (247): this is not a BPF object")]
     WrongMachine { machine: u16 },
-    #[error("object is big-endian (bpfeb); quiver runs little-endian BPF (compile with -target bpfel or bpf on a little-endian host)")]
+    #[error(
+        "object is big-endian (bpfeb); quiver runs little-endian BPF (compile with -target bpfel or bpf on a little-endian host)"
+    )]
     BigEndian,
     #[error("object is 32-bit ELF; BPF objects are ELF64")]
     NotElf64,
     #[error("section {section}: {message}")]
     Section { section: String, message: String },
     #[error("section {section}, offset {offset:#x}: {message}")]
-    Reloc { section: String, offset: u64, message: String },
+    Reloc {
+        section: String,
+        offset: u64,
+        message: String,
+    },
     #[error("symbol {symbol}: {message}")]
     Symbol { symbol: String, message: String },
     #[error("map {map}: {message}")]
@@ -32,12 +38,24 @@ pub enum ObjError {
     Extern { symbol: String, message: String },
     #[error("struct_ops {var}: {message}")]
     StructOps { var: String, message: String },
-    #[error("CO-RE relocation in {program} at insn {insn} ({kind} of {access} in {type_name}): {message}")]
-    Core { program: String, insn: usize, kind: &'static str, access: String, type_name: String, message: String },
+    #[error(
+        "CO-RE relocation in {program} at insn {insn} ({kind} of {access} in {type_name}): {message}"
+    )]
+    Core {
+        program: String,
+        insn: usize,
+        kind: &'static str,
+        access: String,
+        type_name: String,
+        message: String,
+    },
 }
 
 impl ObjError {
     pub(crate) fn section(section: &str, message: impl Into<String>) -> Self {
-        ObjError::Section { section: section.to_string(), message: message.into() }
+        ObjError::Section {
+            section: section.to_string(),
+            message: message.into(),
+        }
     }
 }

@@ -18,5 +18,7 @@ pub mod section;
 mod struct_ops;
 
 pub use error::ObjError;
-pub use object::{Extern, ExternKind, InsnReloc, ObjProgram, Object, RelocTarget, SectionSummary, Subprog};
+pub use object::{
+    Extern, ExternKind, InsnReloc, ObjProgram, Object, RelocTarget, SectionSummary, Subprog,
+};
 pub use struct_ops::StructOpsVar;

@@ -79,18 +79,32 @@ fn type_member(btf: &Btf, ty: TypeId) -> Option<TypeId> {
 
 /// Parses the definition struct of a BTF-defined map. Returns the definition
 /// and the bit offset of its `values` member, if any.
-pub fn parse_btf_def(btf: &Btf, name: &str, struct_id: TypeId, depth: usize) -> Result<(MapDef, Option<u32>), ObjError> {
-    let err = |message: String| ObjError::Map { map: name.to_string(), message };
+pub fn parse_btf_def(
+    btf: &Btf,
+    name: &str,
+    struct_id: TypeId,
+    depth: usize,
+) -> Result<(MapDef, Option<u32>), ObjError> {
+    let err = |message: String| ObjError::Map {
+        map: name.to_string(),
+        message,
+    };
     if depth > 2 {
         return Err(err("map-in-map nesting is too deep".into()));
     }
-    let members = btf
-        .members(struct_id)
-        .ok_or_else(|| err(format!("definition type {} is not a struct", btf.type_name(struct_id))))?;
+    let members = btf.members(struct_id).ok_or_else(|| {
+        err(format!(
+            "definition type {} is not a struct",
+            btf.type_name(struct_id)
+        ))
+    })?;
     let mut def = MapDef::default();
     let mut values_off = None;
     for m in members {
-        let uint = || uint_member(btf, m.ty).ok_or_else(|| err(format!("member {:?} is not __uint(...)", m.name)));
+        let uint = || {
+            uint_member(btf, m.ty)
+                .ok_or_else(|| err(format!("member {:?} is not __uint(...)", m.name)))
+        };
         match m.name.as_str() {
             "type" => def.map_type = uint()?,
             "max_entries" => def.max_entries = uint()?,
@@ -101,10 +115,15 @@ pub fn parse_btf_def(btf: &Btf, name: &str, struct_id: TypeId, depth: usize) -> 
             "key_size" => def.key_size = uint()?,
             "value_size" => def.value_size = uint()?,
             "key" | "value" => {
-                let t = type_member(btf, m.ty).ok_or_else(|| err(format!("member {:?} is not __type(...)", m.name)))?;
-                let size = btf
-                    .size_of(t)
-                    .ok_or_else(|| err(format!("{} type {} has no known size", m.name, btf.type_name(t))))?;
+                let t = type_member(btf, m.ty)
+                    .ok_or_else(|| err(format!("member {:?} is not __type(...)", m.name)))?;
+                let size = btf.size_of(t).ok_or_else(|| {
+                    err(format!(
+                        "{} type {} has no known size",
+                        m.name,
+                        btf.type_name(t)
+                    ))
+                })?;
                 if m.name == "key" {
                     def.key_size = size;
                     def.key_type = Some(t);
@@ -121,9 +140,11 @@ pub fn parse_btf_def(btf: &Btf, name: &str, struct_id: TypeId, depth: usize) -> 
                     Some(BtfType::Array { elem, .. }) => *elem,
                     _ => return Err(err("member \"values\" is not __array(...)".into())),
                 };
-                let target = type_member(btf, elem).ok_or_else(|| err("\"values\" elements are not pointers".into()))?;
+                let target = type_member(btf, elem)
+                    .ok_or_else(|| err("\"values\" elements are not pointers".into()))?;
                 if let Some(BtfType::Struct { .. }) = btf.get(btf.skip_mods(target)) {
-                    let (inner, _) = parse_btf_def(btf, &format!("{name}.inner"), target, depth + 1)?;
+                    let (inner, _) =
+                        parse_btf_def(btf, &format!("{name}.inner"), target, depth + 1)?;
                     def.inner = Some(Box::new(inner));
                     // Map-in-map values are map ids: 4 bytes.
                     if def.value_size == 0 {
@@ -146,10 +167,17 @@ pub fn parse_legacy_def(name: &str, bytes: &[u8]) -> Result<MapDef, ObjError> {
     if bytes.len() < 16 {
         return Err(ObjError::Map {
             map: name.to_string(),
-            message: format!("legacy map definition is {} bytes, needs at least 16", bytes.len()),
+            message: format!(
+                "legacy map definition is {} bytes, needs at least 16",
+                bytes.len()
+            ),
         });
     }
-    let u = |i: usize| bytes.get(i * 4..i * 4 + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let u = |i: usize| {
+        bytes
+            .get(i * 4..i * 4 + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
     Ok(MapDef {
         map_type: u(0),
         key_size: u(1),
@@ -167,7 +195,14 @@ pub fn global_data_map(section: &str, size: u32, initial: Vec<u8>) -> ObjMap {
     ObjMap {
         name: section.to_string(),
         section: section.to_string(),
-        def: MapDef { map_type: MAP_TYPE_ARRAY, key_size: 4, value_size: size, max_entries: 1, map_flags: flags, ..MapDef::default() },
+        def: MapDef {
+            map_type: MAP_TYPE_ARRAY,
+            key_size: 4,
+            value_size: size,
+            max_entries: 1,
+            map_flags: flags,
+            ..MapDef::default()
+        },
         origin: MapOrigin::GlobalData,
         initial,
         init_slots: Vec::new(),

@@ -67,7 +67,11 @@ pub struct ObjProgram {
 impl ObjProgram {
     /// The source line of slot `pc`: the last line-info record at or before it.
     pub fn line_at(&self, pc: usize) -> Option<&LineInfo> {
-        self.lines.iter().take_while(|(p, _)| *p <= pc).last().map(|(_, l)| l)
+        self.lines
+            .iter()
+            .take_while(|(p, _)| *p <= pc)
+            .last()
+            .map(|(_, l)| l)
     }
 
     /// Number of 8-byte slots.
@@ -243,7 +247,10 @@ impl<'e> Loader<'e> {
         let elf = self.elf;
         if let Some(sec) = elf.section_named(".maps") {
             let btf = self.btf.as_ref().ok_or_else(|| {
-                ObjError::section(".maps", "BTF-defined maps need the object's .BTF: compile with -g")
+                ObjError::section(
+                    ".maps",
+                    "BTF-defined maps need the object's .BTF: compile with -g",
+                )
             })?;
             let datasec = btf
                 .find(".maps", |t| matches!(t, BtfType::Datasec { .. }))
@@ -252,8 +259,11 @@ impl<'e> Loader<'e> {
                     _ => None,
                 })
                 .ok_or_else(|| ObjError::section(".maps", "no DATASEC .maps in BTF"))?;
-            let mut syms: Vec<&elf::Sym> =
-                elf.symbols.iter().filter(|s| s.section == Some(sec.index) && !s.is_section).collect();
+            let mut syms: Vec<&elf::Sym> = elf
+                .symbols
+                .iter()
+                .filter(|s| s.section == Some(sec.index) && !s.is_section)
+                .collect();
             syms.sort_by_key(|s| s.value);
             for sym in syms {
                 let var = datasec.iter().find_map(|v| match btf.get(v.ty) {
@@ -261,7 +271,10 @@ impl<'e> Loader<'e> {
                     _ => None,
                 });
                 let Some(def_ty) = var else {
-                    return Err(ObjError::Map { map: sym.name.clone(), message: "no BTF VAR describes it".into() });
+                    return Err(ObjError::Map {
+                        map: sym.name.clone(),
+                        message: "no BTF VAR describes it".into(),
+                    });
                 };
                 let (def, values_off) = parse_btf_def(btf, &sym.name, def_ty, 0)?;
                 let mut init_slots = Vec::new();
@@ -274,7 +287,8 @@ impl<'e> Loader<'e> {
                         }
                     }
                 }
-                self.map_syms.insert((sec.index, sym.value), self.maps.len());
+                self.map_syms
+                    .insert((sec.index, sym.value), self.maps.len());
                 self.maps.push(ObjMap {
                     name: sym.name.clone(),
                     section: ".maps".into(),
@@ -286,19 +300,26 @@ impl<'e> Loader<'e> {
             }
         }
         if let Some(sec) = elf.section_named("maps") {
-            let mut syms: Vec<&elf::Sym> =
-                elf.symbols.iter().filter(|s| s.section == Some(sec.index) && !s.is_section).collect();
+            let mut syms: Vec<&elf::Sym> = elf
+                .symbols
+                .iter()
+                .filter(|s| s.section == Some(sec.index) && !s.is_section)
+                .collect();
             syms.sort_by_key(|s| s.value);
             if !syms.is_empty() {
                 let def_size = sec.data.len() / syms.len();
                 for sym in syms {
                     let start = sym.value as usize;
-                    let bytes = sec.data.get(start..start.saturating_add(def_size)).ok_or_else(|| ObjError::Map {
-                        map: sym.name.clone(),
-                        message: format!("definition at offset {start} overruns section maps"),
-                    })?;
+                    let bytes = sec
+                        .data
+                        .get(start..start.saturating_add(def_size))
+                        .ok_or_else(|| ObjError::Map {
+                            map: sym.name.clone(),
+                            message: format!("definition at offset {start} overruns section maps"),
+                        })?;
                     let def = parse_legacy_def(&sym.name, bytes)?;
-                    self.map_syms.insert((sec.index, sym.value), self.maps.len());
+                    self.map_syms
+                        .insert((sec.index, sym.value), self.maps.len());
                     self.maps.push(ObjMap {
                         name: sym.name.clone(),
                         section: "maps".into(),
@@ -314,9 +335,17 @@ impl<'e> Loader<'e> {
             if !matches!(sec.class, SecClass::Data | SecClass::Bss) || sec.size == 0 {
                 continue;
             }
-            let size = u32::try_from(sec.size)
-                .map_err(|_| ObjError::section(&sec.name, format!("global data of {} bytes is too large", sec.size)))?;
-            let initial = if sec.class == SecClass::Bss { vec![0; size as usize] } else { sec.data.clone() };
+            let size = u32::try_from(sec.size).map_err(|_| {
+                ObjError::section(
+                    &sec.name,
+                    format!("global data of {} bytes is too large", sec.size),
+                )
+            })?;
+            let initial = if sec.class == SecClass::Bss {
+                vec![0; size as usize]
+            } else {
+                sec.data.clone()
+            };
             self.data_maps.insert(sec.index, self.maps.len());
             self.maps.push(global_data_map(&sec.name, size, initial));
         }
@@ -325,9 +354,17 @@ impl<'e> Loader<'e> {
 
     /// Decodes code sections and finds their functions.
     fn collect_code(&mut self) -> Result<(), ObjError> {
-        for sec in self.elf.sections.iter().filter(|s| s.class == SecClass::Code) {
+        for sec in self
+            .elf
+            .sections
+            .iter()
+            .filter(|s| s.class == SecClass::Code)
+        {
             if sec.data.len() % 8 != 0 {
-                return Err(ObjError::section(&sec.name, format!("size {} is not a multiple of 8", sec.data.len())));
+                return Err(ObjError::section(
+                    &sec.name,
+                    format!("size {} is not a multiple of 8", sec.data.len()),
+                ));
             }
             let slots: Vec<[u8; 8]> = sec
                 .data
@@ -343,7 +380,13 @@ impl<'e> Loader<'e> {
                 insns[pc] = Some(insn);
                 pc += insn.slots();
             }
-            self.code.insert(sec.index, Code { name: sec.name.clone(), insns });
+            self.code.insert(
+                sec.index,
+                Code {
+                    name: sec.name.clone(),
+                    insns,
+                },
+            );
         }
         for sym in &self.elf.symbols {
             let Some(section) = sym.section else { continue };
@@ -353,7 +396,10 @@ impl<'e> Loader<'e> {
             if sym.value % 8 != 0 || sym.size % 8 != 0 || sym.size == 0 {
                 return Err(ObjError::Symbol {
                     symbol: sym.name.clone(),
-                    message: format!("function at offset {:#x} of size {} is not instruction-aligned", sym.value, sym.size),
+                    message: format!(
+                        "function at offset {:#x} of size {} is not instruction-aligned",
+                        sym.value, sym.size
+                    ),
                 });
             }
             let len = self.code[&section].insns.len();
@@ -364,20 +410,31 @@ impl<'e> Loader<'e> {
                     message: format!("function extends past the end of its section ({len} slots)"),
                 });
             }
-            self.funcs.push(Func { name: sym.name.clone(), section, start, len: n, global: sym.is_global });
+            self.funcs.push(Func {
+                name: sym.name.clone(),
+                section,
+                start,
+                len: n,
+                global: sym.is_global,
+            });
         }
         self.funcs.sort_by_key(|f| (f.section, f.start));
         Ok(())
     }
 
     fn func_at(&self, section: usize, slot: usize) -> Option<&Func> {
-        self.funcs.iter().find(|f| f.section == section && f.start == slot)
+        self.funcs
+            .iter()
+            .find(|f| f.section == section && f.start == slot)
     }
 
     /// Links one entry program with every subprogram it reaches.
     fn link(&mut self, entry: &Func) -> Result<ObjProgram, ObjError> {
         let prog_name = entry.name.clone();
-        let perr = |message: String| ObjError::Program { program: prog_name.clone(), message };
+        let perr = |message: String| ObjError::Program {
+            program: prog_name.clone(),
+            message,
+        };
         let mut pieces: Vec<Func> = vec![entry.clone()];
         let mut out: Vec<Insn> = Vec::new();
         let mut piece_pc: Vec<usize> = Vec::new();
@@ -395,17 +452,27 @@ impl<'e> Loader<'e> {
                 .elf
                 .relocs_of(piece.section)
                 .iter()
-                .filter(|r| r.offset / 8 >= piece.start as u64 && r.offset / 8 < (piece.start + piece.len) as u64)
+                .filter(|r| {
+                    r.offset / 8 >= piece.start as u64
+                        && r.offset / 8 < (piece.start + piece.len) as u64
+                })
                 .map(|r| (r.offset, r.clone()))
                 .collect();
             let mut s = piece.start;
             while s < piece.start + piece.len {
                 let Some(mut insn) = self.code[&piece.section].insns[s] else {
-                    return Err(perr(format!("function {} ends inside an LD_IMM64", piece.name)));
+                    return Err(perr(format!(
+                        "function {} ends inside an LD_IMM64",
+                        piece.name
+                    )));
                 };
                 let off = s as u64 * 8;
                 let rel = rels.get(&off);
-                let reloc_err = |message: String| ObjError::Reloc { section: sec_name.clone(), offset: off, message };
+                let reloc_err = |message: String| ObjError::Reloc {
+                    section: sec_name.clone(),
+                    offset: off,
+                    message,
+                };
                 // Where a call or function address goes, as (section, slot).
                 let mut branch: Option<(usize, usize)> = None;
                 match (&mut insn, rel) {
@@ -415,19 +482,31 @@ impl<'e> Loader<'e> {
                         if self.elf.symbols[r.symbol].section.is_none() =>
                     {
                         let index = self.extern_for(r.symbol, true).map_err(reloc_err)?;
-                        insn = Insn::Call(CallTarget::Kfunc { btf_id: 0, module: 0 });
-                        relocs.push(InsnReloc { pc: slot, target: RelocTarget::Extern { index } });
+                        insn = Insn::Call(CallTarget::Kfunc {
+                            btf_id: 0,
+                            module: 0,
+                        });
+                        relocs.push(InsnReloc {
+                            pc: slot,
+                            target: RelocTarget::Extern { index },
+                        });
                     }
                     (Insn::Call(CallTarget::Local(imm)), r) => {
                         let target = match r {
                             Some(r) => {
                                 let sym = &self.elf.symbols[r.symbol];
-                                let sec = sym.section.ok_or_else(|| reloc_err(format!("call to undefined {}", sym.name)))?;
+                                let sec = sym.section.ok_or_else(|| {
+                                    reloc_err(format!("call to undefined {}", sym.name))
+                                })?;
                                 (sec, (sym.value / 8) as i64 + *imm as i64 + 1)
                             }
                             None => (piece.section, s as i64 + *imm as i64 + 1),
                         };
-                        branch = Some((target.0, usize::try_from(target.1).map_err(|_| reloc_err("call before the section start".into()))?));
+                        branch = Some((
+                            target.0,
+                            usize::try_from(target.1)
+                                .map_err(|_| reloc_err("call before the section start".into()))?,
+                        ));
                     }
                     (Insn::LoadImm64 { dst, imm, .. }, Some(r)) if r.r_type == R_BPF_64_64 => {
                         let sym = &self.elf.symbols[r.symbol];
@@ -436,35 +515,63 @@ impl<'e> Loader<'e> {
                         match sym.section {
                             None => {
                                 let index = self.extern_for(r.symbol, false).map_err(reloc_err)?;
-                                insn = Insn::LoadImm64 { dst, pseudo: Pseudo::BtfId, imm: 0 };
-                                relocs.push(InsnReloc { pc: slot, target: RelocTarget::Extern { index } });
+                                insn = Insn::LoadImm64 {
+                                    dst,
+                                    pseudo: Pseudo::BtfId,
+                                    imm: 0,
+                                };
+                                relocs.push(InsnReloc {
+                                    pc: slot,
+                                    target: RelocTarget::Extern { index },
+                                });
                             }
                             Some(sec) if self.code.contains_key(&sec) => {
                                 // A function's address (callbacks for bpf_loop,
                                 // timers, work queues): the addend is in bytes.
                                 let byte = sym.value as i64 + addend;
                                 if byte % 8 != 0 || byte < 0 {
-                                    return Err(reloc_err(format!("function address {byte:#x} is not an instruction")));
+                                    return Err(reloc_err(format!(
+                                        "function address {byte:#x} is not an instruction"
+                                    )));
                                 }
-                                insn = Insn::LoadImm64 { dst, pseudo: Pseudo::Func, imm: 0 };
+                                insn = Insn::LoadImm64 {
+                                    dst,
+                                    pseudo: Pseudo::Func,
+                                    imm: 0,
+                                };
                                 branch = Some((sec, (byte / 8) as usize));
                             }
                             Some(sec) => {
                                 if let Some(&map) = self.data_maps.get(&sec) {
                                     let offset = sym.value as i64 + addend;
-                                    let offset = u32::try_from(offset)
-                                        .map_err(|_| reloc_err(format!("offset {offset} into {} is negative", sym.name)))?;
+                                    let offset = u32::try_from(offset).map_err(|_| {
+                                        reloc_err(format!(
+                                            "offset {offset} into {} is negative",
+                                            sym.name
+                                        ))
+                                    })?;
                                     insn = Insn::LoadImm64 {
                                         dst,
                                         pseudo: Pseudo::MapIdxValue,
                                         imm: map as u64 | ((offset as u64) << 32),
                                     };
-                                    relocs.push(InsnReloc { pc: slot, target: RelocTarget::MapValue { map, offset } });
+                                    relocs.push(InsnReloc {
+                                        pc: slot,
+                                        target: RelocTarget::MapValue { map, offset },
+                                    });
                                 } else if let Some(&map) = self.map_syms.get(&(sec, sym.value)) {
-                                    insn = Insn::LoadImm64 { dst, pseudo: Pseudo::MapIdx, imm: map as u64 };
-                                    relocs.push(InsnReloc { pc: slot, target: RelocTarget::Map { map } });
+                                    insn = Insn::LoadImm64 {
+                                        dst,
+                                        pseudo: Pseudo::MapIdx,
+                                        imm: map as u64,
+                                    };
+                                    relocs.push(InsnReloc {
+                                        pc: slot,
+                                        target: RelocTarget::Map { map },
+                                    });
                                 } else {
-                                    let sname = self.elf.section(sec).map_or("?", |s| s.name.as_str());
+                                    let sname =
+                                        self.elf.section(sec).map_or("?", |s| s.name.as_str());
                                     return Err(reloc_err(format!(
                                         "LD_IMM64 refers to {} in section {sname}, which is neither a map nor global data",
                                         sym.name
@@ -485,7 +592,10 @@ impl<'e> Loader<'e> {
                     let callee = self.func_at(sec, target).cloned().ok_or_else(|| {
                         reloc_err(format!("call target slot {target} in section {} is not the start of a function", self.code.get(&sec).map_or("?", |c| c.name.as_str())))
                     })?;
-                    let idx = match pieces.iter().position(|p| p.section == callee.section && p.start == callee.start) {
+                    let idx = match pieces
+                        .iter()
+                        .position(|p| p.section == callee.section && p.start == callee.start)
+                    {
                         Some(i) => i,
                         None => {
                             pieces.push(callee);
@@ -545,7 +655,11 @@ impl<'e> Loader<'e> {
                     }
                 }
             }
-            funcs.push(Subprog { name: piece.name.clone(), pc: base, btf_func });
+            funcs.push(Subprog {
+                name: piece.name.clone(),
+                pc: base,
+                btf_func,
+            });
         }
         lines.sort_by_key(|(pc, _)| *pc);
         let section = self.code[&entry.section].name.clone();
@@ -565,7 +679,10 @@ impl<'e> Loader<'e> {
     fn extern_for(&mut self, symbol: usize, is_call: bool) -> Result<usize, String> {
         let sym = &self.elf.symbols[symbol];
         if sym.section.is_some() {
-            return Err(format!("{} is defined in this object, not an extern", sym.name));
+            return Err(format!(
+                "{} is defined in this object, not an extern",
+                sym.name
+            ));
         }
         if let Some(i) = self.externs.iter().position(|e| e.name == sym.name) {
             return Ok(i);
@@ -573,7 +690,11 @@ impl<'e> Loader<'e> {
         let btf = self.btf.as_ref();
         let func_proto = btf.and_then(|b| {
             b.types().iter().find_map(|t| match t {
-                BtfType::Func { name, proto, linkage: FuncLinkage::Extern } if *name == sym.name => Some(*proto),
+                BtfType::Func {
+                    name,
+                    proto,
+                    linkage: FuncLinkage::Extern,
+                } if *name == sym.name => Some(*proto),
                 _ => None,
             })
         });
@@ -584,7 +705,11 @@ impl<'e> Loader<'e> {
         } else {
             let var = btf.and_then(|b| {
                 b.types().iter().find_map(|t| match t {
-                    BtfType::Var { name, ty, linkage: VarLinkage::Extern } if *name == sym.name => Some(*ty),
+                    BtfType::Var {
+                        name,
+                        ty,
+                        linkage: VarLinkage::Extern,
+                    } if *name == sym.name => Some(*ty),
                     _ => None,
                 })
             });
@@ -596,9 +721,17 @@ impl<'e> Loader<'e> {
                     _ => false,
                 })
             });
-            if in_kconfig { ExternKind::Kconfig { ty: var } } else { ExternKind::Ksym { ty: var } }
+            if in_kconfig {
+                ExternKind::Kconfig { ty: var }
+            } else {
+                ExternKind::Ksym { ty: var }
+            }
         };
-        self.externs.push(Extern { name: sym.name.clone(), kind, weak: sym.is_weak });
+        self.externs.push(Extern {
+            name: sym.name.clone(),
+            kind,
+            weak: sym.is_weak,
+        });
         Ok(self.externs.len() - 1)
     }
 }

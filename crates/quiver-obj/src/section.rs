@@ -166,11 +166,16 @@ const PREFIXES: &[(&str, ProgType, bool, bool)] = {
 /// either.
 pub fn classify(section: &str) -> Option<SectionKind> {
     for &(prefix, prog_type, sleepable, takes_target) in PREFIXES {
-        let Some(rest) = section.strip_prefix(prefix) else { continue };
+        let Some(rest) = section.strip_prefix(prefix) else {
+            continue;
+        };
         let target = if rest.is_empty() {
             None
         } else if let Some(t) = rest.strip_prefix('/') {
-            if !takes_target && !t.is_empty() && !matches!(prog_type, ProgType::SchedCls | ProgType::SocketFilter) {
+            if !takes_target
+                && !t.is_empty()
+                && !matches!(prog_type, ProgType::SchedCls | ProgType::SocketFilter)
+            {
                 continue;
             }
             Some(t.to_string())
@@ -178,7 +183,11 @@ pub fn classify(section: &str) -> Option<SectionKind> {
             // `socketfoo` is not `socket`.
             continue;
         };
-        return Some(SectionKind { prog_type, target, sleepable });
+        return Some(SectionKind {
+            prog_type,
+            target,
+            sleepable,
+        });
     }
     None
 }
@@ -190,11 +199,24 @@ mod tests {
     #[test]
     fn classifies_libbpf_names() {
         let k = classify("struct_ops.s/hid_hw_request").unwrap();
-        assert_eq!((k.prog_type, k.sleepable, k.target.as_deref()), (ProgType::StructOps, true, Some("hid_hw_request")));
+        assert_eq!(
+            (k.prog_type, k.sleepable, k.target.as_deref()),
+            (ProgType::StructOps, true, Some("hid_hw_request"))
+        );
         let k = classify("struct_ops/hid_device_event").unwrap();
         assert_eq!((k.prog_type, k.sleepable), (ProgType::StructOps, false));
-        assert_eq!(classify("syscall").unwrap(), SectionKind { prog_type: ProgType::Syscall, target: None, sleepable: true });
-        assert_eq!(classify("socket").unwrap().prog_type, ProgType::SocketFilter);
+        assert_eq!(
+            classify("syscall").unwrap(),
+            SectionKind {
+                prog_type: ProgType::Syscall,
+                target: None,
+                sleepable: true
+            }
+        );
+        assert_eq!(
+            classify("socket").unwrap().prog_type,
+            ProgType::SocketFilter
+        );
         assert_eq!(classify("xdp").unwrap().prog_type, ProgType::Xdp);
         assert_eq!(classify("xdp.frags").unwrap().prog_type, ProgType::Xdp);
         assert!(classify("fentry.s/do_sys_open").unwrap().sleepable);

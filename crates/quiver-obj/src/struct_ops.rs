@@ -33,8 +33,15 @@ impl StructOpsVar {
 pub fn read_struct_ops(elf: &Elf, btf: Option<&Btf>) -> Result<Vec<StructOpsVar>, ObjError> {
     let mut out = Vec::new();
     for sec_name in [".struct_ops", ".struct_ops.link"] {
-        let Some(sec) = elf.section_named(sec_name) else { continue };
-        let btf = btf.ok_or_else(|| ObjError::section(sec_name, "struct_ops needs the object's .BTF: compile with -g"))?;
+        let Some(sec) = elf.section_named(sec_name) else {
+            continue;
+        };
+        let btf = btf.ok_or_else(|| {
+            ObjError::section(
+                sec_name,
+                "struct_ops needs the object's .BTF: compile with -g",
+            )
+        })?;
         let vars = btf
             .types()
             .iter()
@@ -43,25 +50,47 @@ pub fn read_struct_ops(elf: &Elf, btf: Option<&Btf>) -> Result<Vec<StructOpsVar>
                 _ => None,
             })
             .unwrap_or_default();
-        let mut syms: Vec<_> = elf.symbols.iter().filter(|s| s.section == Some(sec.index) && !s.is_section).collect();
+        let mut syms: Vec<_> = elf
+            .symbols
+            .iter()
+            .filter(|s| s.section == Some(sec.index) && !s.is_section)
+            .collect();
         syms.sort_by_key(|s| s.value);
         for sym in syms {
-            let err = |message: String| ObjError::StructOps { var: sym.name.clone(), message };
+            let err = |message: String| ObjError::StructOps {
+                var: sym.name.clone(),
+                message,
+            };
             let type_id = vars
                 .iter()
                 .find_map(|v| match btf.get(v.ty) {
-                    Some(BtfType::Var { name, ty, .. }) if *name == sym.name => Some(btf.skip_mods(*ty)),
+                    Some(BtfType::Var { name, ty, .. }) if *name == sym.name => {
+                        Some(btf.skip_mods(*ty))
+                    }
                     _ => None,
                 })
                 .ok_or_else(|| err(format!("no BTF VAR in DATASEC {sec_name}")))?;
-            let Some(BtfType::Struct { name: type_name, members, .. }) = btf.get(type_id) else {
-                return Err(err(format!("type {} is not a struct", btf.type_name(type_id))));
+            let Some(BtfType::Struct {
+                name: type_name,
+                members,
+                ..
+            }) = btf.get(type_id)
+            else {
+                return Err(err(format!(
+                    "type {} is not a struct",
+                    btf.type_name(type_id)
+                )));
             };
             let start = sym.value as usize;
             let data = sec
                 .data
                 .get(start..start.saturating_add(sym.size as usize))
-                .ok_or_else(|| err(format!("{} bytes at offset {start} overrun the section", sym.size)))?
+                .ok_or_else(|| {
+                    err(format!(
+                        "{} bytes at offset {start} overrun the section",
+                        sym.size
+                    ))
+                })?
                 .to_vec();
             let mut funcs = Vec::new();
             for rel in elf.relocs_of(sec.index) {
@@ -72,10 +101,15 @@ pub fn read_struct_ops(elf: &Elf, btf: Option<&Btf>) -> Result<Vec<StructOpsVar>
                 let member = members
                     .iter()
                     .find(|m| m.bit_offset as u64 == bit)
-                    .ok_or_else(|| err(format!("relocation at byte {} matches no member", bit / 8)))?;
+                    .ok_or_else(|| {
+                        err(format!("relocation at byte {} matches no member", bit / 8))
+                    })?;
                 let target = &elf.symbols[rel.symbol];
                 if !target.is_func {
-                    return Err(err(format!("member {} points at {}, which is not a program", member.name, target.name)));
+                    return Err(err(format!(
+                        "member {} points at {}, which is not a program",
+                        member.name, target.name
+                    )));
                 }
                 funcs.push((member.name.clone(), target.name.clone()));
             }

@@ -6,7 +6,12 @@ use proptest::prelude::*;
 use quiver_obj::Object;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/obj")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn err(bytes: &[u8]) -> String {
@@ -84,7 +89,10 @@ fn relocation_against_a_missing_symbol_is_refused() {
     // r_info of the first relocation: symbol index in the high 32 bits.
     bytes[off + 12..off + 16].copy_from_slice(&0xffffu32.to_le_bytes());
     let e = err(&bytes);
-    assert!(e.contains("symbol") && e.contains("does not exist") || e.contains("not a valid ELF"), "{e}");
+    assert!(
+        e.contains("symbol") && e.contains("does not exist") || e.contains("not a valid ELF"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -93,7 +101,10 @@ fn bad_instructions_name_section_and_offset() {
     let (off, _) = section_range(&bytes, "socket");
     bytes[off + 8] = 0xff; // second instruction: unknown opcode
     let e = err(&bytes);
-    assert!(e.contains("section socket") && e.contains("offset 0x8") && e.contains("unknown opcode"), "{e}");
+    assert!(
+        e.contains("section socket") && e.contains("offset 0x8") && e.contains("unknown opcode"),
+        "{e}"
+    );
 }
 
 proptest! {

@@ -28,7 +28,10 @@ fn host_btf(with_quirks: bool) -> Btf {
     }
     let info = b.add_struct_c("dev_info", &fields);
     let pinfo = b.add_ptr(info);
-    b.add_struct_c("dev_ctx", &[("allocated_size", uint), ("retval", int), ("dev", pinfo)]);
+    b.add_struct_c(
+        "dev_ctx",
+        &[("allocated_size", uint), ("retval", int), ("dev", pinfo)],
+    );
     b
 }
 
@@ -71,11 +74,20 @@ fn fields_move_to_the_host_layout() {
             other => panic!("unexpected relocation {other:?}"),
         };
         let got = match insn {
-            Insn::Alu { src: Source::Imm(imm), .. } => imm as i64,
+            Insn::Alu {
+                src: Source::Imm(imm),
+                ..
+            } => imm as i64,
             Insn::Load { off, .. } => off as i64,
             other => panic!("unexpected patched instruction {other:?}"),
         };
-        assert_eq!(got, expect, "relocation {} {} at {pc}", relo.kind.name(), relo.access);
+        assert_eq!(
+            got,
+            expect,
+            "relocation {} {} at {pc}",
+            relo.kind.name(),
+            relo.access
+        );
     }
 }
 
@@ -90,7 +102,16 @@ fn a_missing_field_reads_as_absent_and_its_access_is_poisoned() {
     for (pc, relo) in relos.iter().filter(|(_, r)| r.access == "0:3") {
         let insn = insns.iter().find(|(p, _)| p == pc).unwrap().1;
         match relo.kind.name() {
-            "field_exists" => assert!(matches!(insn, Insn::Alu { src: Source::Imm(0), .. }), "{insn:?}"),
+            "field_exists" => assert!(
+                matches!(
+                    insn,
+                    Insn::Alu {
+                        src: Source::Imm(0),
+                        ..
+                    }
+                ),
+                "{insn:?}"
+            ),
             _ => assert_eq!(insn, Insn::Call(CallTarget::Helper(POISON_HELPER))),
         }
     }
@@ -104,6 +125,14 @@ fn type_size_follows_the_host() {
     assert_eq!(prog.core_relos.len(), 1);
     apply(&mut prog, &local, &host_btf(false)).unwrap();
     // Host dev_info without quirks: name[16] + flags + id = 24 bytes.
-    let patched = prog.insns.iter().any(|i| matches!(i, Insn::Alu { src: Source::Imm(24), .. }));
+    let patched = prog.insns.iter().any(|i| {
+        matches!(
+            i,
+            Insn::Alu {
+                src: Source::Imm(24),
+                ..
+            }
+        )
+    });
     assert!(patched, "{:?}", prog.insns);
 }

@@ -4,11 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use quiver_isa::{Insn, Program, Pseudo};
-use quiver_obj::{ObjError, Object, RelocTarget};
 use quiver_obj::section::ProgType;
+use quiver_obj::{ObjError, Object, RelocTarget};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/obj")
+        .join(name)
 }
 
 fn load(name: &str) -> Result<Object, ObjError> {
@@ -24,7 +26,10 @@ fn socket_counter_links_and_relocates() {
         let obj = load(&format!("socket_counter.{cpu}.g.o")).unwrap();
         assert_eq!(obj.license.as_deref(), Some("GPL"));
         let prog = obj.program("count_packets").expect("program");
-        assert_eq!(prog.kind.as_ref().unwrap().prog_type, ProgType::SocketFilter);
+        assert_eq!(
+            prog.kind.as_ref().unwrap().prog_type,
+            ProgType::SocketFilter
+        );
         // Entry plus the noinline subprogram from .text.
         let names: Vec<&str> = prog.funcs.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["count_packets", "bucket_of"], "{cpu}");
@@ -33,7 +38,15 @@ fn socket_counter_links_and_relocates() {
         let map_names: Vec<&str> = obj.maps.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(map_names, ["buckets", "totals", ".rodata", ".bss"], "{cpu}");
         let buckets = obj.map("buckets").unwrap();
-        assert_eq!((buckets.def.map_type, buckets.def.key_size, buckets.def.value_size, buckets.def.max_entries), (1, 4, 8, 16));
+        assert_eq!(
+            (
+                buckets.def.map_type,
+                buckets.def.key_size,
+                buckets.def.value_size,
+                buckets.def.max_entries
+            ),
+            (1, 4, 8, 16)
+        );
         assert_eq!(obj.map(".rodata").unwrap().initial, 6u32.to_le_bytes());
         // Every relocation points at an LD_IMM64 carrying the map index.
         assert!(!prog.relocs.is_empty());
@@ -45,15 +58,33 @@ fn socket_counter_links_and_relocates() {
         }
         for r in &prog.relocs {
             match (r.target.clone(), pc_to_insn[&r.pc]) {
-                (RelocTarget::Map { map }, Insn::LoadImm64 { pseudo: Pseudo::MapIdx, imm, .. }) => assert_eq!(imm, map as u64),
-                (RelocTarget::MapValue { map, offset }, Insn::LoadImm64 { pseudo: Pseudo::MapIdxValue, imm, .. }) => {
+                (
+                    RelocTarget::Map { map },
+                    Insn::LoadImm64 {
+                        pseudo: Pseudo::MapIdx,
+                        imm,
+                        ..
+                    },
+                ) => assert_eq!(imm, map as u64),
+                (
+                    RelocTarget::MapValue { map, offset },
+                    Insn::LoadImm64 {
+                        pseudo: Pseudo::MapIdxValue,
+                        imm,
+                        ..
+                    },
+                ) => {
                     assert_eq!(imm, map as u64 | (offset as u64) << 32)
                 }
                 other => panic!("unexpected relocation {other:?}"),
             }
         }
         // Line info maps back to the C source.
-        assert!(prog.lines.iter().any(|(_, l)| l.file.ends_with("socket_counter.c")));
+        assert!(
+            prog.lines
+                .iter()
+                .any(|(_, l)| l.file.ends_with("socket_counter.c"))
+        );
     }
 }
 

@@ -43,11 +43,25 @@ pub struct Layout {
 }
 
 const fn ptr(off: u32, native_off: u32) -> Field {
-    Field { off, size: 4, native_off, native_size: Size::DW, pointer: true, writable: false }
+    Field {
+        off,
+        size: 4,
+        native_off,
+        native_size: Size::DW,
+        pointer: true,
+        writable: false,
+    }
 }
 
 const fn moved_u32(off: u32, native_off: u32) -> Field {
-    Field { off, size: 4, native_off, native_size: Size::W, pointer: false, writable: false }
+    Field {
+        off,
+        size: 4,
+        native_off,
+        native_size: Size::W,
+        pointer: false,
+        writable: false,
+    }
 }
 
 /// `struct xdp_md` onto `{ u64 data, data_end, data_meta; u32
@@ -56,7 +70,14 @@ pub const XDP: Layout = Layout {
     name: "xdp_md",
     uapi_size: 24,
     native_size: 40,
-    fields: &[ptr(0, 0), ptr(4, 8), ptr(8, 16), moved_u32(12, 24), moved_u32(16, 28), moved_u32(20, 32)],
+    fields: &[
+        ptr(0, 0),
+        ptr(4, 8),
+        ptr(8, 16),
+        moved_u32(12, 24),
+        moved_u32(16, 28),
+        moved_u32(20, 32),
+    ],
     writable: &[],
 };
 
@@ -147,9 +168,14 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
     }
     let target = |i: usize, off: i64| -> Option<usize> {
         let t = pcs[i] as i64 + 1 + off;
-        usize::try_from(t).ok().and_then(|t| index_of.get(&t).copied())
+        usize::try_from(t)
+            .ok()
+            .and_then(|t| index_of.get(&t).copied())
     };
-    let mut entry = State { regs: [Val::Uninit; 11], stack: BTreeMap::new() };
+    let mut entry = State {
+        regs: [Val::Uninit; 11],
+        stack: BTreeMap::new(),
+    };
     entry.regs[1] = Val::Ctx(0);
     entry.regs[10] = Val::Fp(0);
     let mut states: Vec<Option<State>> = vec![None; insns.len()];
@@ -162,14 +188,20 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
         if steps > 5_000_000 {
             return Err("context analysis did not converge".into());
         }
-        let Some(mut st) = states[i].clone() else { continue };
+        let Some(mut st) = states[i].clone() else {
+            continue;
+        };
         let insn = insns[i];
         let mut succ: Vec<(usize, State)> = Vec::new();
         let reg = |st: &State, r: Reg| st.regs[r.index() as usize];
         let mut note = |base: Val, off: i16, size: u32, store: bool| -> Result<(), String> {
             match base {
                 Val::Ctx(o) => {
-                    let a = Access { off: o + off as i64, size, store };
+                    let a = Access {
+                        off: o + off as i64,
+                        size,
+                        store,
+                    };
                     match accesses.insert(i, a) {
                         Some(prev) if prev != a => Err(format!(
                             "insn {}: accesses the context at offset {} on one path and {} on another",
@@ -187,14 +219,27 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
         };
         let next = target(i, 0);
         match insn {
-            Insn::Alu { width, op, dst, src } => {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => {
                 let d = reg(&st, dst);
                 let v = match (op, src, d) {
                     (AluOp::Mov, Source::Reg(s), _) if width_bits(width) => reg(&st, s),
-                    (AluOp::Add, Source::Imm(k), Val::Ctx(o)) if width_bits(width) => Val::Ctx(o + k as i64),
-                    (AluOp::Sub, Source::Imm(k), Val::Ctx(o)) if width_bits(width) => Val::Ctx(o - k as i64),
-                    (AluOp::Add, Source::Imm(k), Val::Fp(o)) if width_bits(width) => Val::Fp(o + k as i64),
-                    (AluOp::Sub, Source::Imm(k), Val::Fp(o)) if width_bits(width) => Val::Fp(o - k as i64),
+                    (AluOp::Add, Source::Imm(k), Val::Ctx(o)) if width_bits(width) => {
+                        Val::Ctx(o + k as i64)
+                    }
+                    (AluOp::Sub, Source::Imm(k), Val::Ctx(o)) if width_bits(width) => {
+                        Val::Ctx(o - k as i64)
+                    }
+                    (AluOp::Add, Source::Imm(k), Val::Fp(o)) if width_bits(width) => {
+                        Val::Fp(o + k as i64)
+                    }
+                    (AluOp::Sub, Source::Imm(k), Val::Fp(o)) if width_bits(width) => {
+                        Val::Fp(o - k as i64)
+                    }
                     // Arithmetic on the context with anything unknown gives
                     // a pointer at a variable offset: any later use as a
                     // base is refused.
@@ -205,21 +250,39 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
                 st.regs[dst.index() as usize] = v;
                 succ.extend(next.map(|n| (n, st.clone())));
             }
-            Insn::Neg { dst, .. } | Insn::MovSx { dst, .. } | Insn::Endian { dst, .. } | Insn::LoadImm64 { dst, .. } => {
+            Insn::Neg { dst, .. }
+            | Insn::MovSx { dst, .. }
+            | Insn::Endian { dst, .. }
+            | Insn::LoadImm64 { dst, .. } => {
                 st.regs[dst.index() as usize] = Val::Other;
                 succ.extend(next.map(|n| (n, st.clone())));
             }
-            Insn::Load { size, dst, src, off, .. } => {
+            Insn::Load {
+                size,
+                dst,
+                src,
+                off,
+                ..
+            } => {
                 let base = reg(&st, src);
                 note(base, off, size.bytes() as u32, false)?;
                 let v = match base {
-                    Val::Fp(o) if size == Size::DW => st.stack.get(&(o + off as i64)).copied().unwrap_or(Val::Other),
+                    Val::Fp(o) if size == Size::DW => st
+                        .stack
+                        .get(&(o + off as i64))
+                        .copied()
+                        .unwrap_or(Val::Other),
                     _ => Val::Other,
                 };
                 st.regs[dst.index() as usize] = v;
                 succ.extend(next.map(|n| (n, st.clone())));
             }
-            Insn::Store { size, dst, off, src } => {
+            Insn::Store {
+                size,
+                dst,
+                off,
+                src,
+            } => {
                 let base = reg(&st, dst);
                 note(base, off, size.bytes() as u32, true)?;
                 if let Val::Fp(o) = base {
@@ -229,12 +292,19 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
                         _ => Val::Other,
                     };
                     // A store over part of a slot ends what was spilled there.
-                    st.stack.retain(|k, _| *k + 8 <= at || *k >= at + size.bytes() as i64);
+                    st.stack
+                        .retain(|k, _| *k + 8 <= at || *k >= at + size.bytes() as i64);
                     st.stack.insert(at, v);
                 }
                 succ.extend(next.map(|n| (n, st.clone())));
             }
-            Insn::Atomic { size, dst, src, off, .. } => {
+            Insn::Atomic {
+                size,
+                dst,
+                src,
+                off,
+                ..
+            } => {
                 note(reg(&st, dst), off, size.bytes() as u32, true)?;
                 st.regs[src.index() as usize] = Val::Other;
                 st.regs[0] = Val::Other;
@@ -258,7 +328,10 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
             Insn::Call(CallTarget::Local(off)) => {
                 // The callee starts with the caller's arguments and a frame
                 // of its own.
-                let mut callee = State { regs: [Val::Uninit; 11], stack: BTreeMap::new() };
+                let mut callee = State {
+                    regs: [Val::Uninit; 11],
+                    stack: BTreeMap::new(),
+                };
                 callee.regs[1..6].copy_from_slice(&st.regs[1..6]);
                 callee.regs[10] = Val::Fp(0);
                 succ.extend(target(i, off as i64).map(|n| (n, callee)));
@@ -295,29 +368,51 @@ pub fn convert(insns: &mut [Insn], layout: &Layout) -> Result<(), String> {
 fn rewrite(insn: Insn, a: Access, layout: &Layout) -> Result<Insn, String> {
     let name = layout.name;
     if a.off < 0 || a.off + a.size as i64 > layout.uapi_size as i64 {
-        return Err(format!("invalid bpf_context access off={} size={} ({name} has {} bytes)", a.off, a.size, layout.uapi_size));
+        return Err(format!(
+            "invalid bpf_context access off={} size={} ({name} has {} bytes)",
+            a.off, a.size, layout.uapi_size
+        ));
     }
     let off = a.off as u32;
-    let field = layout.fields.iter().find(|f| off < f.off + f.size && off + a.size > f.off);
+    let field = layout
+        .fields
+        .iter()
+        .find(|f| off < f.off + f.size && off + a.size > f.off);
     let (native_off, native_size) = match field {
         Some(f) if f.pointer => {
             if off != f.off || a.size != f.size {
-                return Err(format!("invalid bpf_context access off={off} size={}: {name} packet pointers are read whole", a.size));
+                return Err(format!(
+                    "invalid bpf_context access off={off} size={}: {name} packet pointers are read whole",
+                    a.size
+                ));
             }
             if a.store {
-                return Err(format!("invalid bpf_context access off={off}: {name} packet pointers are read-only"));
+                return Err(format!(
+                    "invalid bpf_context access off={off}: {name} packet pointers are read-only"
+                ));
             }
             (f.native_off, f.native_size)
         }
         Some(f) => {
             if a.store && !f.writable {
-                return Err(format!("invalid bpf_context access off={off} size={}: field is read-only", a.size));
+                return Err(format!(
+                    "invalid bpf_context access off={off} size={}: field is read-only",
+                    a.size
+                ));
             }
             (f.native_off + (off - f.off), size_of_bytes(a.size))
         }
         None => {
-            if a.store && !layout.writable.iter().any(|&(o, s)| off >= o && off + a.size <= o + s) {
-                return Err(format!("invalid bpf_context access off={off} size={}: field is read-only", a.size));
+            if a.store
+                && !layout
+                    .writable
+                    .iter()
+                    .any(|&(o, s)| off >= o && off + a.size <= o + s)
+            {
+                return Err(format!(
+                    "invalid bpf_context access off={off} size={}: field is read-only",
+                    a.size
+                ));
             }
             (off, size_of_bytes(a.size))
         }
@@ -325,11 +420,31 @@ fn rewrite(insn: Insn, a: Access, layout: &Layout) -> Result<Insn, String> {
     let native_off = i16::try_from(native_off as i64 - (a.off - insn_off(&insn) as i64))
         .map_err(|_| "context offset out of range".to_string())?;
     Ok(match insn {
-        Insn::Load { sign_extend, dst, src, .. } => {
-            Insn::Load { size: native_size, sign_extend: sign_extend && native_size != Size::DW, dst, src, off: native_off }
-        }
-        Insn::Store { dst, src, .. } => Insn::Store { size: native_size, dst, off: native_off, src },
-        Insn::Atomic { op, dst, src, .. } => Insn::Atomic { size: native_size, op, dst, src, off: native_off },
+        Insn::Load {
+            sign_extend,
+            dst,
+            src,
+            ..
+        } => Insn::Load {
+            size: native_size,
+            sign_extend: sign_extend && native_size != Size::DW,
+            dst,
+            src,
+            off: native_off,
+        },
+        Insn::Store { dst, src, .. } => Insn::Store {
+            size: native_size,
+            dst,
+            off: native_off,
+            src,
+        },
+        Insn::Atomic { op, dst, src, .. } => Insn::Atomic {
+            size: native_size,
+            op,
+            dst,
+            src,
+            off: native_off,
+        },
         other => other,
     })
 }
@@ -362,8 +477,19 @@ mod tests {
 
     #[test]
     fn packet_pointers_become_native_loads() {
-        let out = conv("r2 = *(u32 *)(r1 + 0x0)\nr3 = *(u32 *)(r1 + 0x4)\nr0 = 2\nexit\n", &XDP).unwrap();
-        assert_eq!(assemble("r2 = *(u64 *)(r1 + 0x0)\nr3 = *(u64 *)(r1 + 0x8)\nr0 = 2\nexit\n", Syntax::Llvm).unwrap(), out);
+        let out = conv(
+            "r2 = *(u32 *)(r1 + 0x0)\nr3 = *(u32 *)(r1 + 0x4)\nr0 = 2\nexit\n",
+            &XDP,
+        )
+        .unwrap();
+        assert_eq!(
+            assemble(
+                "r2 = *(u64 *)(r1 + 0x0)\nr3 = *(u64 *)(r1 + 0x8)\nr0 = 2\nexit\n",
+                Syntax::Llvm
+            )
+            .unwrap(),
+            out
+        );
     }
 
     #[test]
@@ -371,22 +497,44 @@ mod tests {
         let text = "r6 = r1\n*(u64 *)(r10 - 8) = r6\nr7 = *(u64 *)(r10 - 8)\nr7 += 76\nr2 = *(u32 *)(r7 + 0x4)\nr0 = *(u32 *)(r6 + 0x0)\nexit\n";
         let out = conv(text, &SKB).unwrap();
         // data_end (76 + 4 = 80) lives at 200 natively: 200 - 76 = 124 from r7.
-        assert_eq!(out[4], assemble("r2 = *(u64 *)(r7 + 0x7c)", Syntax::Llvm).unwrap()[0]);
+        assert_eq!(
+            out[4],
+            assemble("r2 = *(u64 *)(r7 + 0x7c)", Syntax::Llvm).unwrap()[0]
+        );
         // len stays where it is.
-        assert_eq!(out[5], assemble("r0 = *(u32 *)(r6 + 0x0)", Syntax::Llvm).unwrap()[0]);
+        assert_eq!(
+            out[5],
+            assemble("r0 = *(u32 *)(r6 + 0x0)", Syntax::Llvm).unwrap()[0]
+        );
     }
 
     #[test]
     fn ambiguous_or_invalid_accesses_are_refused() {
         // r1 is the context on one path and the stack on the other.
         let text = "if r2 == 0x0 goto +1\nr1 = r10\nr0 = *(u32 *)(r1 - 0x8)\nexit\n";
-        assert!(conv(text, &XDP).unwrap_err().contains("context on some paths"));
+        assert!(
+            conv(text, &XDP)
+                .unwrap_err()
+                .contains("context on some paths")
+        );
         // Half a packet pointer.
-        assert!(conv("r0 = *(u16 *)(r1 + 0x0)\nexit\n", &XDP).unwrap_err().contains("read whole"));
+        assert!(
+            conv("r0 = *(u16 *)(r1 + 0x0)\nexit\n", &XDP)
+                .unwrap_err()
+                .contains("read whole")
+        );
         // Writing data.
-        assert!(conv("*(u32 *)(r1 + 0x0) = 0\nr0 = 0\nexit\n", &XDP).unwrap_err().contains("read-only"));
+        assert!(
+            conv("*(u32 *)(r1 + 0x0) = 0\nr0 = 0\nexit\n", &XDP)
+                .unwrap_err()
+                .contains("read-only")
+        );
         // Past the end of xdp_md.
-        assert!(conv("r0 = *(u32 *)(r1 + 0x18)\nexit\n", &XDP).unwrap_err().contains("off=24"));
+        assert!(
+            conv("r0 = *(u32 *)(r1 + 0x18)\nexit\n", &XDP)
+                .unwrap_err()
+                .contains("off=24")
+        );
         // A socket filter may write skb->mark, not skb->len.
         assert!(conv("*(u32 *)(r1 + 0x8) = 1\nr0 = 0\nexit\n", &SKB).is_ok());
         assert!(conv("*(u32 *)(r1 + 0x0) = 1\nr0 = 0\nexit\n", &SKB).is_err());

@@ -24,7 +24,15 @@ pub enum Error {
     #[error("no map named {0:?}")]
     NoMap(String),
     #[error("map {name} is a {actual}, not a {expected}")]
-    MapType { name: String, actual: String, expected: &'static str },
+    MapType {
+        name: String,
+        actual: String,
+        expected: &'static str,
+    },
     #[error("map {name}: key or value type has {actual} bytes, the map has {expected}")]
-    MapSize { name: String, actual: usize, expected: u32 },
+    MapSize {
+        name: String,
+        actual: usize,
+        expected: u32,
+    },
 }

@@ -82,7 +82,14 @@ fn expose(ctx: &mut HelperContext<'_>, name: &str, value: ValuePtr, writable: bo
     // Arc to it). Programs write map values without locks, concurrently
     // with other programs, exactly as in Linux: the storage is made of
     // atomics-compatible cells, so this aliasing is permitted.
-    let region = unsafe { Region::from_raw(format!("map value of {name}"), value.as_ptr(), value.len(), writable) };
+    let region = unsafe {
+        Region::from_raw(
+            format!("map value of {name}"),
+            value.as_ptr(),
+            value.len(),
+            writable,
+        )
+    };
     ctx.add_region(region)
 }
 
@@ -126,7 +133,8 @@ fn read_cstr(ctx: &HelperContext<'_>, addr: u64, max: usize) -> Result<Vec<u8>, 
     let mut out = Vec::new();
     for i in 0..max as u64 {
         let mut b = [0u8];
-        ctx.read_bytes(addr + i, &mut b).map_err(|e| e.to_string())?;
+        ctx.read_bytes(addr + i, &mut b)
+            .map_err(|e| e.to_string())?;
         if b[0] == 0 {
             return Ok(out);
         }
@@ -135,10 +143,17 @@ fn read_cstr(ctx: &HelperContext<'_>, addr: u64, max: usize) -> Result<Vec<u8>, 
     Err(format!("no NUL within {max} bytes"))
 }
 
-fn format_args(ctx: &HelperContext<'_>, fmt_addr: u64, fmt_len: u64, args: &[u64]) -> Result<String, HelperError> {
+fn format_args(
+    ctx: &HelperContext<'_>,
+    fmt_addr: u64,
+    fmt_len: u64,
+    args: &[u64],
+) -> Result<String, HelperError> {
     let fmt = read(ctx, fmt_addr, fmt_len as usize)?;
-    printk::format(&fmt, args, &mut |addr| read_cstr(ctx, addr, 4096).map(|b| String::from_utf8_lossy(&b).into_owned()))
-        .map_err(|e| HelperError::msg(e.to_string()))
+    printk::format(&fmt, args, &mut |addr| {
+        read_cstr(ctx, addr, 4096).map(|b| String::from_utf8_lossy(&b).into_owned())
+    })
+    .map_err(|e| HelperError::msg(e.to_string()))
 }
 
 /// Linux's helpers over `maps`. `program` names the program in log lines.
@@ -180,12 +195,19 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
         let value = read(ctx, a[1], map.def().value_size as usize)?;
         Ok(map.push(&value, a[2]).map_or_else(|e| errno(&e), |()| 0))
     });
-    for (hid, name, pop) in [(id::MAP_POP_ELEM, "bpf_map_pop_elem", true), (id::MAP_PEEK_ELEM, "bpf_map_peek_elem", false)] {
+    for (hid, name, pop) in [
+        (id::MAP_POP_ELEM, "bpf_map_pop_elem", true),
+        (id::MAP_PEEK_ELEM, "bpf_map_peek_elem", false),
+    ] {
         let m = maps.clone();
         h.register(hid, name, move |ctx, a| {
             let (_, map) = m.get(a[0])?;
             let mut out = vec![0u8; map.def().value_size as usize];
-            let r = if pop { map.pop(&mut out) } else { map.peek(&mut out) };
+            let r = if pop {
+                map.pop(&mut out)
+            } else {
+                map.peek(&mut out)
+            };
             match r {
                 Ok(()) => {
                     ctx.write_bytes(a[1], &out)?;
@@ -203,12 +225,18 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
     ] {
         h.register(hid, name, |_, _| Ok(now_ns()));
     }
-    h.register(id::GET_PRANDOM_U32, "bpf_get_prandom_u32", |_, _| Ok(prandom() as u64));
-    let m = maps.clone();
-    h.register(id::GET_SMP_PROCESSOR_ID, "bpf_get_smp_processor_id", move |_, _| {
-        let cpus = m.maps.iter().map(|(_, map)| map.cpus()).max().unwrap_or(1);
-        Ok(cpu_slot(cpus) as u64)
+    h.register(id::GET_PRANDOM_U32, "bpf_get_prandom_u32", |_, _| {
+        Ok(prandom() as u64)
     });
+    let m = maps.clone();
+    h.register(
+        id::GET_SMP_PROCESSOR_ID,
+        "bpf_get_smp_processor_id",
+        move |_, _| {
+            let cpus = m.maps.iter().map(|(_, map)| map.cpus()).max().unwrap_or(1);
+            Ok(cpu_slot(cpus) as u64)
+        },
+    );
     let prog = program.to_string();
     h.register(id::TRACE_PRINTK, "bpf_trace_printk", move |ctx, a| {
         let text = format_args(ctx, a[0], a[1], &a[2..5])?;
@@ -232,7 +260,10 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
             return Ok(EINVAL);
         }
         let raw = read(ctx, data, data_len as usize)?;
-        let args: Vec<u64> = raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let args: Vec<u64> = raw
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect();
         let fmt_bytes = read_cstr(ctx, fmt, 4096).map_err(HelperError::msg)?;
         let mut fmt_z = fmt_bytes;
         fmt_z.push(0);
@@ -304,32 +335,40 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
     h.register(id::RINGBUF_RESERVE, "bpf_ringbuf_reserve", move |ctx, a| {
         let (name, _) = m.get(a[0])?;
         let rb = ringbuf(&m, a[0])?;
-        Ok(rb.reserve(a[1], a[2]).map_or(0, |v| expose(ctx, name, v, true)))
+        Ok(rb
+            .reserve(a[1], a[2])
+            .map_or(0, |v| expose(ctx, name, v, true)))
     });
     let m = maps.clone();
     h.register(id::RINGBUF_SUBMIT, "bpf_ringbuf_submit", move |_, a| {
         let rb = owning_ringbuf(&m, a[0])?;
-        rb.submit(a[0] as *const u8, a[1]).map_err(|e| HelperError::msg(e.to_string()))?;
+        rb.submit(a[0] as *const u8, a[1])
+            .map_err(|e| HelperError::msg(e.to_string()))?;
         Ok(0)
     });
     let m = maps.clone();
     h.register(id::RINGBUF_DISCARD, "bpf_ringbuf_discard", move |_, a| {
         let rb = owning_ringbuf(&m, a[0])?;
-        rb.discard(a[0] as *const u8, a[1]).map_err(|e| HelperError::msg(e.to_string()))?;
+        rb.discard(a[0] as *const u8, a[1])
+            .map_err(|e| HelperError::msg(e.to_string()))?;
         Ok(0)
     });
     let m = maps;
-    h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| Ok(ringbuf(&m, a[0])?.query(a[1])));
+    h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| {
+        Ok(ringbuf(&m, a[0])?.query(a[1]))
+    });
     let _ = (E2BIG, ENOENT);
     h
 }
 
-fn ringbuf<'m>(maps: &'m MapTable, handle: u64) -> Result<&'m RingBuf, HelperError> {
+fn ringbuf(maps: &MapTable, handle: u64) -> Result<&RingBuf, HelperError> {
     let (name, map) = maps.get(handle)?;
     if map.def().map_type != MapType::Ringbuf {
         return Err(HelperError::msg(format!("map {name} is not a ringbuf")));
     }
-    map.as_any().downcast_ref::<RingBuf>().ok_or_else(|| HelperError::msg(format!("map {name} is not a ringbuf")))
+    map.as_any()
+        .downcast_ref::<RingBuf>()
+        .ok_or_else(|| HelperError::msg(format!("map {name} is not a ringbuf")))
 }
 
 /// The ring buffer a reserved sample belongs to.

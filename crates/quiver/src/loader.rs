@@ -16,7 +16,8 @@ use crate::handle;
 use crate::helpers::{MapTable, linux_helpers};
 use crate::program::{DataRegion, Program};
 
-type KfuncFn = Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
+type KfuncFn =
+    Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
 
 /// Builds a [`Bpf`] from object bytes: the host's types, kfuncs and
 /// limits go here.
@@ -90,7 +91,9 @@ impl Loader {
 
     /// Prepares an already parsed object.
     pub fn load_object(&self, object: Object) -> Result<Bpf, Error> {
-        let cpus = self.cpus.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let cpus = self
+            .cpus
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let mut maps = Vec::with_capacity(object.maps.len());
         for m in &object.maps {
             let map = create_map(m, cpus)?;
@@ -100,12 +103,22 @@ impl Loader {
         let mut data: StdHashMap<usize, DataRegion> = StdHashMap::new();
         for (i, m) in object.maps.iter().enumerate() {
             if m.origin == quiver_obj::maps::MapOrigin::GlobalData {
-                let value = maps[i].1.lookup(&0u32.to_le_bytes()).ok_or_else(|| Error::Map {
-                    name: m.name.clone(),
-                    source: quiver_maps::MapError::NotFound,
-                })?;
+                let value = maps[i]
+                    .1
+                    .lookup(&0u32.to_le_bytes())
+                    .ok_or_else(|| Error::Map {
+                        name: m.name.clone(),
+                        source: quiver_maps::MapError::NotFound,
+                    })?;
                 let writable = m.def.map_flags & quiver_obj::maps::F_RDONLY_PROG == 0;
-                data.insert(i, DataRegion { name: m.name.clone(), value, writable });
+                data.insert(
+                    i,
+                    DataRegion {
+                        name: m.name.clone(),
+                        value,
+                        writable,
+                    },
+                );
             }
         }
         let table = Arc::new(MapTable { maps });
@@ -122,7 +135,8 @@ impl Loader {
         for p in &object.programs {
             let mut p = p.clone();
             if !p.core_relos.is_empty() {
-                let (Some(local), Some(host)) = (object.btf.as_ref(), self.host_btf.as_ref()) else {
+                let (Some(local), Some(host)) = (object.btf.as_ref(), self.host_btf.as_ref())
+                else {
                     return Err(Error::Program {
                         name: p.name.clone(),
                         message: "has CO-RE relocations: give the loader the host's BTF (Loader::host_btf)".into(),
@@ -131,18 +145,33 @@ impl Loader {
                 quiver_obj::core::apply(&mut p, local, host)?;
             }
             let mut insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
-            if let Some(layout) = p.kind.as_ref().and_then(|k| crate::ctx::layout_of(k.prog_type)) {
-                crate::ctx::convert(&mut insns, layout).map_err(|message| Error::Program { name: p.name.clone(), message })?;
+            if let Some(layout) = p
+                .kind
+                .as_ref()
+                .and_then(|k| crate::ctx::layout_of(k.prog_type))
+            {
+                crate::ctx::convert(&mut insns, layout).map_err(|message| Error::Program {
+                    name: p.name.clone(),
+                    message,
+                })?;
             }
-            let isa = IsaProgram::from_insns(insns)
-                .map_err(|e| Error::Program { name: p.name.clone(), message: e.to_string() })?;
+            let isa = IsaProgram::from_insns(insns).map_err(|e| Error::Program {
+                name: p.name.clone(),
+                message: e.to_string(),
+            })?;
             let mut helpers: Helpers = linux_helpers(table.clone(), &p.name);
             for (id, name, f) in &self.helpers {
                 let f = f.clone();
                 helpers.register(*id, name.clone(), move |ctx, a| f(ctx, a));
             }
-            let config = Config::new().helpers(helpers).kfuncs(kfuncs.clone()).budget(self.budget);
-            let vm = Vm::new(&isa, config).map_err(|source| Error::Compile { name: p.name.clone(), source })?;
+            let config = Config::new()
+                .helpers(helpers)
+                .kfuncs(kfuncs.clone())
+                .budget(self.budget);
+            let vm = Vm::new(&isa, config).map_err(|source| Error::Compile {
+                name: p.name.clone(),
+                source,
+            })?;
             let regions = p.relocs.iter().filter_map(|r| match r.target {
                 RelocTarget::MapValue { map, .. } => data.get(&map).cloned(),
                 _ => None,
@@ -152,7 +181,10 @@ impl Loader {
             regions.dedup_by(|a, b| a.name == b.name);
             programs.push(Program::new(p, vm, table.clone(), regions));
         }
-        Ok(Bpf { maps: table, programs })
+        Ok(Bpf {
+            maps: table,
+            programs,
+        })
     }
 
     /// Rewrites loader-relative references into what the interpreter runs:
@@ -173,36 +205,57 @@ impl Loader {
         let mut pc = 0;
         for insn in &p.insns {
             let bound = match (insn, by_pc.get(&pc)) {
-                (Insn::LoadImm64 { dst, .. }, Some(RelocTarget::Map { map })) => {
-                    Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: handle::encode(*map) }
-                }
+                (Insn::LoadImm64 { dst, .. }, Some(RelocTarget::Map { map })) => Insn::LoadImm64 {
+                    dst: *dst,
+                    pseudo: Pseudo::Imm,
+                    imm: handle::encode(*map),
+                },
                 (Insn::LoadImm64 { dst, .. }, Some(RelocTarget::MapValue { map, offset })) => {
                     let region = data.get(map).ok_or_else(|| Error::Program {
                         name: p.name.clone(),
-                        message: format!("insn {pc} addresses map {}, which is not global data", maps.maps[*map].0),
+                        message: format!(
+                            "insn {pc} addresses map {}, which is not global data",
+                            maps.maps[*map].0
+                        ),
                     })?;
                     let addr = region.value.as_ptr() as u64 + *offset as u64;
-                    Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: addr }
+                    Insn::LoadImm64 {
+                        dst: *dst,
+                        pseudo: Pseudo::Imm,
+                        imm: addr,
+                    }
                 }
                 (_, Some(RelocTarget::Extern { index })) => {
                     let ext = &object.externs[*index];
                     let id = kfunc_ids.get(&ext.name).copied();
                     match (insn, &ext.kind, id) {
                         (Insn::Call(_), ExternKind::Kfunc { .. }, Some(id)) => {
-                            Insn::Call(CallTarget::Kfunc { btf_id: id as i32, module: 0 })
+                            Insn::Call(CallTarget::Kfunc {
+                                btf_id: id as i32,
+                                module: 0,
+                            })
                         }
                         // A present kfunc's address is only tested for
                         // non-NULL; an absent weak one's is NULL.
                         (Insn::LoadImm64 { dst, .. }, ExternKind::Kfunc { .. }, Some(id)) => {
-                            Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: id as u64 }
+                            Insn::LoadImm64 {
+                                dst: *dst,
+                                pseudo: Pseudo::Imm,
+                                imm: id as u64,
+                            }
                         }
-                        (Insn::LoadImm64 { dst, .. }, _, None) if ext.weak => {
-                            Insn::LoadImm64 { dst: *dst, pseudo: Pseudo::Imm, imm: 0 }
-                        }
+                        (Insn::LoadImm64 { dst, .. }, _, None) if ext.weak => Insn::LoadImm64 {
+                            dst: *dst,
+                            pseudo: Pseudo::Imm,
+                            imm: 0,
+                        },
                         // Calling an absent weak kfunc must be unreachable
                         // (guarded by its NULL test); reaching it fails.
                         (Insn::Call(_), ExternKind::Kfunc { .. }, None) if ext.weak => {
-                            Insn::Call(CallTarget::Kfunc { btf_id: 0, module: 0 })
+                            Insn::Call(CallTarget::Kfunc {
+                                btf_id: 0,
+                                module: 0,
+                            })
                         }
                         (_, ExternKind::Kfunc { .. }, None) => {
                             return Err(Error::Extern {
@@ -213,7 +266,8 @@ impl Loader {
                         (_, _, _) => {
                             return Err(Error::Extern {
                                 name: ext.name.clone(),
-                                message: "the host provides no kernel variables or kconfig values".into(),
+                                message: "the host provides no kernel variables or kconfig values"
+                                    .into(),
                             });
                         }
                     }
@@ -228,7 +282,10 @@ impl Loader {
 }
 
 fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>, Error> {
-    let err = |source| Error::Map { name: m.name.clone(), source };
+    let err = |source| Error::Map {
+        name: m.name.clone(),
+        source,
+    };
     let to_def = |d: &quiver_obj::maps::MapDef| -> Result<MapDef, Error> {
         let map_type = MapType::from_u32(d.map_type).ok_or_else(|| {
             err(quiver_maps::MapError::InvalidDef {
@@ -245,7 +302,8 @@ fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>,
     }
     let map = quiver_maps::create(&def, cpus).map_err(err)?;
     if !m.initial.is_empty() {
-        map.update(&0u32.to_le_bytes(), &m.initial, quiver_maps::BPF_ANY).map_err(err)?;
+        map.update(&0u32.to_le_bytes(), &m.initial, quiver_maps::BPF_ANY)
+            .map_err(err)?;
     }
     Ok(map)
 }
@@ -259,7 +317,10 @@ pub struct Bpf {
 impl Bpf {
     /// The program with this name.
     pub fn program(&self, name: &str) -> Result<&Program, Error> {
-        self.programs.iter().find(|p| p.name() == name).ok_or_else(|| Error::NoProgram(name.into()))
+        self.programs
+            .iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| Error::NoProgram(name.into()))
     }
 
     /// Every program.
@@ -273,13 +334,19 @@ impl Bpf {
             .maps
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(n, m)| crate::maps::MapRef { name: n.clone(), map: m.clone() })
+            .map(|(n, m)| crate::maps::MapRef {
+                name: n.clone(),
+                map: m.clone(),
+            })
             .ok_or_else(|| Error::NoMap(name.into()))
     }
 
     /// Every map, by name.
     pub fn maps(&self) -> impl Iterator<Item = crate::maps::MapRef> + '_ {
-        self.maps.maps.iter().map(|(n, m)| crate::maps::MapRef { name: n.clone(), map: m.clone() })
+        self.maps.maps.iter().map(|(n, m)| crate::maps::MapRef {
+            name: n.clone(),
+            map: m.clone(),
+        })
     }
 }
 

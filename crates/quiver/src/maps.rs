@@ -67,7 +67,9 @@ impl MapRef {
         let mut next = vec![0u8; self.map.def().key_size as usize];
         loop {
             let prev = keys.last().map(Vec::as_slice);
-            if self.map.get_next_key(prev, &mut next).is_err() || keys.len() > self.map.def().max_entries as usize {
+            if self.map.get_next_key(prev, &mut next).is_err()
+                || keys.len() > self.map.def().max_entries as usize
+            {
                 return keys;
             }
             keys.push(next.clone());
@@ -77,11 +79,22 @@ impl MapRef {
     fn check<K, V>(&self, expected: &'static str, types: &[MapType]) -> Result<(), Error> {
         let def = self.map.def();
         if !types.contains(&def.map_type) {
-            return Err(Error::MapType { name: self.name.clone(), actual: def.map_type.to_string(), expected });
+            return Err(Error::MapType {
+                name: self.name.clone(),
+                actual: def.map_type.to_string(),
+                expected,
+            });
         }
-        for (size, want) in [(size_of::<K>(), def.key_size), (size_of::<V>(), def.value_size)] {
+        for (size, want) in [
+            (size_of::<K>(), def.key_size),
+            (size_of::<V>(), def.value_size),
+        ] {
             if size != want as usize {
-                return Err(Error::MapSize { name: self.name.clone(), actual: size, expected: want });
+                return Err(Error::MapSize {
+                    name: self.name.clone(),
+                    actual: size,
+                    expected: want,
+                });
             }
         }
         Ok(())
@@ -99,7 +112,10 @@ impl<V: Pod> TryFrom<MapRef> for Array<V> {
     type Error = Error;
     fn try_from(map: MapRef) -> Result<Self, Error> {
         map.check::<u32, V>("array", &[MapType::Array])?;
-        Ok(Array { map, _v: PhantomData })
+        Ok(Array {
+            map,
+            _v: PhantomData,
+        })
     }
 }
 
@@ -113,8 +129,15 @@ impl<V: Pod> Array<V> {
     pub fn set(&self, index: u32, value: V) -> Result<(), Error> {
         self.map
             .map
-            .update(&index.to_ne_bytes(), &to_bytes(&value), quiver_maps::BPF_ANY)
-            .map_err(|source| Error::Map { name: self.map.name.clone(), source })
+            .update(
+                &index.to_ne_bytes(),
+                &to_bytes(&value),
+                quiver_maps::BPF_ANY,
+            )
+            .map_err(|source| Error::Map {
+                name: self.map.name.clone(),
+                source,
+            })
     }
 
     /// Number of elements.
@@ -139,7 +162,10 @@ impl<K: Pod, V: Pod> TryFrom<MapRef> for HashMap<K, V> {
     type Error = Error;
     fn try_from(map: MapRef) -> Result<Self, Error> {
         map.check::<K, V>("hash map", &[MapType::Hash, MapType::LruHash])?;
-        Ok(HashMap { map, _kv: PhantomData })
+        Ok(HashMap {
+            map,
+            _kv: PhantomData,
+        })
     }
 }
 
@@ -154,12 +180,21 @@ impl<K: Pod, V: Pod> HashMap<K, V> {
         self.map
             .map
             .update(&to_bytes(key), &to_bytes(value), flags)
-            .map_err(|source| Error::Map { name: self.map.name.clone(), source })
+            .map_err(|source| Error::Map {
+                name: self.map.name.clone(),
+                source,
+            })
     }
 
     /// Removes `key`.
     pub fn remove(&self, key: &K) -> Result<(), Error> {
-        self.map.map.delete(&to_bytes(key)).map_err(|source| Error::Map { name: self.map.name.clone(), source })
+        self.map
+            .map
+            .delete(&to_bytes(key))
+            .map_err(|source| Error::Map {
+                name: self.map.name.clone(),
+                source,
+            })
     }
 
     /// Every (key, value) pair, in iteration order.
@@ -183,8 +218,12 @@ impl TryFrom<MapRef> for RingBuf {
     fn try_from(map: MapRef) -> Result<Self, Error> {
         let name = map.name.clone();
         let actual = map.map.def().map_type.to_string();
-        let rb = quiver_maps::downcast_arc::<quiver_maps::RingBuf>(map.map)
-            .ok_or(Error::MapType { name: name.clone(), actual, expected: "ringbuf" })?;
+        let rb =
+            quiver_maps::downcast_arc::<quiver_maps::RingBuf>(map.map).ok_or(Error::MapType {
+                name: name.clone(),
+                actual,
+                expected: "ringbuf",
+            })?;
         let consumer = RingBufConsumer::new(rb).map_err(|source| Error::Map { name, source })?;
         Ok(RingBuf { consumer })
     }

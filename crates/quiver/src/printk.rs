@@ -69,7 +69,10 @@ fn truncate_int(v: u64, bits: u32) -> (u64, i64) {
 
 /// Formats `fmt` with `args`; `%s` arguments are read through `read_str`.
 pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<String, FormatError> {
-    let end = fmt.iter().position(|&b| b == 0).ok_or(FormatError::Unterminated(fmt.len()))?;
+    let end = fmt
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(FormatError::Unterminated(fmt.len()))?;
     let fmt = &fmt[..end];
     let mut out = String::new();
     let mut used = 0usize;
@@ -77,7 +80,10 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
     let next_arg = |used: &mut usize| -> Result<u64, FormatError> {
         let v = args.get(*used).copied();
         *used += 1;
-        v.ok_or(FormatError::ArgCount { used: *used, given: args.len() })
+        v.ok_or(FormatError::ArgCount {
+            used: *used,
+            given: args.len(),
+        })
     };
     while i < fmt.len() {
         let c = fmt[i];
@@ -93,7 +99,16 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
             i += 1;
             continue;
         }
-        let mut spec = Spec { left: false, plus: false, space: false, zero: false, alt: false, width: 0, precision: None, bits: 32 };
+        let mut spec = Spec {
+            left: false,
+            plus: false,
+            space: false,
+            zero: false,
+            alt: false,
+            width: 0,
+            precision: None,
+            bits: 32,
+        };
         while let Some(&f) = fmt.get(i) {
             match f {
                 b'-' => spec.left = true,
@@ -143,11 +158,24 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
         }
         let conv = fmt.get(i).copied();
         i += 1;
-        let bad = || FormatError::BadConversion(String::from_utf8_lossy(&fmt[start..i.min(fmt.len())]).into_owned(), start);
+        let bad = || {
+            FormatError::BadConversion(
+                String::from_utf8_lossy(&fmt[start..i.min(fmt.len())]).into_owned(),
+                start,
+            )
+        };
         let text = match conv {
             Some(b'd' | b'i') => {
                 let (_, v) = truncate_int(next_arg(&mut used)?, spec.bits);
-                let sign = if v < 0 { "-" } else if spec.plus { "+" } else if spec.space { " " } else { "" };
+                let sign = if v < 0 {
+                    "-"
+                } else if spec.plus {
+                    "+"
+                } else if spec.space {
+                    " "
+                } else {
+                    ""
+                };
                 pad(format!("{sign}{}", v.unsigned_abs()), &spec, true)
             }
             Some(b'u') => {
@@ -156,13 +184,33 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
             }
             Some(b'x') => {
                 let (v, _) = truncate_int(next_arg(&mut used)?, spec.bits);
-                pad(if spec.alt && v != 0 { format!("0x{v:x}") } else { format!("{v:x}") }, &spec, true)
+                pad(
+                    if spec.alt && v != 0 {
+                        format!("0x{v:x}")
+                    } else {
+                        format!("{v:x}")
+                    },
+                    &spec,
+                    true,
+                )
             }
             Some(b'X') => {
                 let (v, _) = truncate_int(next_arg(&mut used)?, spec.bits);
-                pad(if spec.alt && v != 0 { format!("0X{v:X}") } else { format!("{v:X}") }, &spec, true)
+                pad(
+                    if spec.alt && v != 0 {
+                        format!("0X{v:X}")
+                    } else {
+                        format!("{v:X}")
+                    },
+                    &spec,
+                    true,
+                )
             }
-            Some(b'c') => pad(((next_arg(&mut used)? as u8) as char).to_string(), &spec, false),
+            Some(b'c') => pad(
+                ((next_arg(&mut used)? as u8) as char).to_string(),
+                &spec,
+                false,
+            ),
             Some(b'p') => {
                 // Linux prints hashed pointers for plain %p; quiver shows
                 // the address, which is the program's own memory.
@@ -181,7 +229,10 @@ pub fn format(fmt: &[u8], args: &[u64], read_str: &mut ReadStr<'_>) -> Result<St
         };
         out.push_str(&text);
         if used > MAX_ARGS {
-            return Err(FormatError::ArgCount { used, given: MAX_ARGS });
+            return Err(FormatError::ArgCount {
+                used,
+                given: MAX_ARGS,
+            });
         }
     }
     Ok(out)
@@ -194,13 +245,25 @@ mod tests {
     fn f(fmt: &str, args: &[u64]) -> Result<String, FormatError> {
         let mut bytes = fmt.as_bytes().to_vec();
         bytes.push(0);
-        format(&bytes, args, &mut |addr| if addr == 0x1000 { Ok("quiver".into()) } else { Err("unmapped".into()) })
+        format(&bytes, args, &mut |addr| {
+            if addr == 0x1000 {
+                Ok("quiver".into())
+            } else {
+                Err("unmapped".into())
+            }
+        })
     }
 
     #[test]
     fn formats_like_the_kernel() {
-        assert_eq!(f("event %d acc %llu", &[(-3i32) as u32 as u64, 1 << 40]).unwrap(), "event -3 acc 1099511627776");
-        assert_eq!(f("%x %#x %08x %-4u|", &[255, 255, 0xbeef, 7]).unwrap(), "ff 0xff 0000beef 7   |");
+        assert_eq!(
+            f("event %d acc %llu", &[(-3i32) as u32 as u64, 1 << 40]).unwrap(),
+            "event -3 acc 1099511627776"
+        );
+        assert_eq!(
+            f("%x %#x %08x %-4u|", &[255, 255, 0xbeef, 7]).unwrap(),
+            "ff 0xff 0000beef 7   |"
+        );
         assert_eq!(f("%s=%c %%", &[0x1000, b'Q' as u64]).unwrap(), "quiver=Q %");
         assert_eq!(f("%hhd %hu", &[0xff, 0x1_0001]).unwrap(), "-1 1");
         assert_eq!(f("%.3s", &[0x1000]).unwrap(), "qui");
@@ -208,9 +271,18 @@ mod tests {
 
     #[test]
     fn refuses_what_the_kernel_refuses() {
-        assert!(matches!(f("%d %d", &[1]), Err(FormatError::ArgCount { .. })));
+        assert!(matches!(
+            f("%d %d", &[1]),
+            Err(FormatError::ArgCount { .. })
+        ));
         assert!(matches!(f("%q", &[1]), Err(FormatError::BadConversion(..))));
-        assert!(matches!(f("%s", &[0x2000]), Err(FormatError::BadString(..))));
-        assert_eq!(format(b"no nul", &[], &mut |_| Ok(String::new())), Err(FormatError::Unterminated(6)));
+        assert!(matches!(
+            f("%s", &[0x2000]),
+            Err(FormatError::BadString(..))
+        ));
+        assert_eq!(
+            format(b"no nul", &[], &mut |_| Ok(String::new())),
+            Err(FormatError::Unterminated(6))
+        );
     }
 }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use quiver_obj::ObjProgram;
 use quiver_obj::btf::LineInfo;
 use quiver_obj::section::{ProgType, SectionKind};
-use quiver_obj::ObjProgram;
 use quiver_vm::{Region, RunInput, Vm};
 
 use crate::error::Error;
@@ -36,7 +36,15 @@ pub struct Program {
 
 impl Program {
     pub(crate) fn new(p: ObjProgram, vm: Vm, maps: Arc<MapTable>, data: Vec<DataRegion>) -> Self {
-        Program { name: p.name, section: p.section, kind: p.kind, vm, _maps: maps, data, lines: p.lines }
+        Program {
+            name: p.name,
+            section: p.section,
+            kind: p.kind,
+            vm,
+            _maps: maps,
+            data,
+            lines: p.lines,
+        }
     }
 
     /// The program's name (its ELF symbol).
@@ -56,11 +64,18 @@ impl Program {
 
     /// The source line of instruction `pc`, from BTF line info.
     pub fn line_at(&self, pc: usize) -> Option<&LineInfo> {
-        self.lines.iter().take_while(|(p, _)| *p <= pc).last().map(|(_, l)| l)
+        self.lines
+            .iter()
+            .take_while(|(p, _)| *p <= pc)
+            .last()
+            .map(|(_, l)| l)
     }
 
     fn err(&self, source: quiver_vm::VmError) -> Error {
-        Error::Run { name: self.name.clone(), source }
+        Error::Run {
+            name: self.name.clone(),
+            source,
+        }
     }
 
     /// Runs with inputs of the caller's making; the program's global data
@@ -71,7 +86,9 @@ impl Program {
             // long as their map, which this program keeps alive; programs
             // may write them concurrently, as in Linux, through storage that
             // permits such sharing.
-            let region = unsafe { Region::from_raw(d.name.clone(), d.value.as_ptr(), d.value.len(), d.writable) };
+            let region = unsafe {
+                Region::from_raw(d.name.clone(), d.value.as_ptr(), d.value.len(), d.writable)
+            };
             input = input.raw_region(region);
         }
         self.vm.run_with(&mut input).map_err(|e| self.err(e))
@@ -89,13 +106,23 @@ impl Program {
     /// `skb->protocol` describe the rest, and legacy packet loads read it.
     /// Returns r0 (the number of bytes to keep).
     pub fn run_skb(&self, frame: &mut [u8]) -> Result<u64, Error> {
-        if self.kind.as_ref().is_some_and(|k| k.prog_type != ProgType::SocketFilter) {
-            return Err(Error::Program { name: self.name.clone(), message: "run_skb runs socket filters only".into() });
+        if self
+            .kind
+            .as_ref()
+            .is_some_and(|k| k.prog_type != ProgType::SocketFilter)
+        {
+            return Err(Error::Program {
+                name: self.name.clone(),
+                message: "run_skb runs socket filters only".into(),
+            });
         }
         if frame.len() < ETH_HLEN {
             return Err(Error::Program {
                 name: self.name.clone(),
-                message: format!("a frame needs at least {ETH_HLEN} bytes, got {}", frame.len()),
+                message: format!(
+                    "a frame needs at least {ETH_HLEN} bytes, got {}",
+                    frame.len()
+                ),
             });
         }
         let mut skb = [0u8; crate::ctx::SKB.native_size];
@@ -115,8 +142,15 @@ impl Program {
     /// Runs an XDP program on a frame (modified in place) and returns its
     /// action (`XDP_ABORTED` 0, `DROP` 1, `PASS` 2, `TX` 3, `REDIRECT` 4).
     pub fn run_xdp(&self, frame: &mut [u8]) -> Result<u64, Error> {
-        if self.kind.as_ref().is_some_and(|k| k.prog_type != ProgType::Xdp) {
-            return Err(Error::Program { name: self.name.clone(), message: "run_xdp runs XDP programs only".into() });
+        if self
+            .kind
+            .as_ref()
+            .is_some_and(|k| k.prog_type != ProgType::Xdp)
+        {
+            return Err(Error::Program {
+                name: self.name.clone(),
+                message: "run_xdp runs XDP programs only".into(),
+            });
         }
         let mut md = [0u8; crate::ctx::XDP.native_size];
         let data = frame.as_ptr() as u64;

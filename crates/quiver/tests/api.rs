@@ -9,7 +9,12 @@ use quiver::maps::{Array, HashMap, RingBuf};
 use quiver::{Error, Loader};
 
 fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/obj")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn sum_args_ctx(n: u32, seed: u32, values: &[u32]) -> Vec<u8> {
@@ -43,9 +48,16 @@ fn ring_buffer_records_reach_the_host() {
 fn typed_maps_check_their_types() {
     let bpf = Loader::new().load(&bytes("socket_counter.v3.g.o")).unwrap();
     let _: HashMap<u32, u64> = bpf.map("buckets").unwrap().try_into().unwrap();
-    let err = HashMap::<u32, u32>::try_from(bpf.map("buckets").unwrap()).err().unwrap();
-    assert_eq!(err.to_string(), "map buckets: key or value type has 4 bytes, the map has 8");
-    let err = Array::<u64>::try_from(bpf.map("buckets").unwrap()).err().unwrap();
+    let err = HashMap::<u32, u32>::try_from(bpf.map("buckets").unwrap())
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "map buckets: key or value type has 4 bytes, the map has 8"
+    );
+    let err = Array::<u64>::try_from(bpf.map("buckets").unwrap())
+        .err()
+        .unwrap();
     assert_eq!(err.to_string(), "map buckets is a hash, not a array");
     assert!(matches!(bpf.map("nope"), Err(Error::NoMap(_))));
     assert!(matches!(bpf.program("nope"), Err(Error::NoProgram(_))));
@@ -53,7 +65,12 @@ fn typed_maps_check_their_types() {
 
 #[test]
 fn many_threads_share_maps_and_global_data() {
-    let bpf = Arc::new(Loader::new().cpus(4).load(&bytes("socket_counter.v4.g.o")).unwrap());
+    let bpf = Arc::new(
+        Loader::new()
+            .cpus(4)
+            .load(&bytes("socket_counter.v4.g.o"))
+            .unwrap(),
+    );
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let bpf = bpf.clone();
@@ -76,7 +93,12 @@ fn many_threads_share_maps_and_global_data() {
     assert!((2000 - 3 * 4..=2000).contains(&total), "{total}");
     // Every packet was counted in .bss with an unlocked `packets++`, like
     // the C source says, so racing increments may be lost; bytes_seen too.
-    let bss = bpf.map(".bss").unwrap().raw().lookup_copy(&0u32.to_le_bytes()).unwrap();
+    let bss = bpf
+        .map(".bss")
+        .unwrap()
+        .raw()
+        .lookup_copy(&0u32.to_le_bytes())
+        .unwrap();
     let packets = u64::from_le_bytes(bss[0..8].try_into().unwrap());
     assert!(packets > 0 && packets <= 2000, "{packets}");
 }
@@ -84,7 +106,10 @@ fn many_threads_share_maps_and_global_data() {
 #[test]
 fn kfuncs_bind_by_name_and_absent_ones_are_named() {
     // kitchen_sink needs dev_get_data (strong) and may use dev_maybe_missing (weak).
-    let err = Loader::new().load(&bytes("kitchen_sink.v3.g.o")).err().unwrap();
+    let err = Loader::new()
+        .load(&bytes("kitchen_sink.v3.g.o"))
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("CO-RE"), "{err}");
     let host = {
         let mut b = quiver_obj::btf::Btf::default();
@@ -93,12 +118,27 @@ fn kfuncs_bind_by_name_and_absent_ones_are_named() {
         let ull = b.add_int("unsigned long long", 8, false);
         let ch = b.add_int("char", 1, true);
         let name = b.add_array(ch, 16);
-        let info = b.add_struct_c("dev_info", &[("quirks", ull), ("id", int), ("flags", uint), ("name", name)]);
+        let info = b.add_struct_c(
+            "dev_info",
+            &[
+                ("quirks", ull),
+                ("id", int),
+                ("flags", uint),
+                ("name", name),
+            ],
+        );
         let p = b.add_ptr(info);
-        b.add_struct_c("dev_ctx", &[("dev", p), ("allocated_size", uint), ("retval", int)]);
+        b.add_struct_c(
+            "dev_ctx",
+            &[("dev", p), ("allocated_size", uint), ("retval", int)],
+        );
         b
     };
-    let err = Loader::new().host_btf(host.clone()).load(&bytes("kitchen_sink.v3.g.o")).err().unwrap();
+    let err = Loader::new()
+        .host_btf(host.clone())
+        .load(&bytes("kitchen_sink.v3.g.o"))
+        .err()
+        .unwrap();
     assert_eq!(
         err.to_string(),
         "extern dev_get_data: the host provides no kfunc of that name (declare it __weak to make it optional)"

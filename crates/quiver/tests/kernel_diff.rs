@@ -11,7 +11,12 @@ use quiver_kernel::object::{KernelProgram, load_object_program};
 use quiver_obj::Object;
 
 fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/obj")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn kernel() -> bool {
@@ -68,7 +73,19 @@ fn dump_quiver(obj: &Object, bpf: &quiver::Bpf) -> Dump {
 /// frames of a local EtherType.
 fn frames() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let sizes = [(14usize, 0x88b5u16), (20, 0x88b5), (34, 0x0800), (60, 0x0800), (64, 0x0800), (80, 0x0800), (127, 0x0800), (128, 0x0800), (129, 0x0800), (500, 0x0800), (1514, 0x0800)];
+    let sizes = [
+        (14usize, 0x88b5u16),
+        (20, 0x88b5),
+        (34, 0x0800),
+        (60, 0x0800),
+        (64, 0x0800),
+        (80, 0x0800),
+        (127, 0x0800),
+        (128, 0x0800),
+        (129, 0x0800),
+        (500, 0x0800),
+        (1514, 0x0800),
+    ];
     for (i, (len, ethertype)) in sizes.into_iter().enumerate() {
         let mut f: Vec<u8> = (0..len).map(|b| (b * 7 + i * 13) as u8).collect();
         f[12..14].copy_from_slice(&ethertype.to_be_bytes());
@@ -91,13 +108,27 @@ fn socket_filter_agrees(object: &str, prog: &str) {
     let q = bpf.program(prog).unwrap();
     let mut runs = 0;
     for frame in frames() {
-        let kr = k.prog.test_run(&frame, None, 1).unwrap_or_else(|e| panic!("{object}: kernel test run of a {}-byte frame: {e}", frame.len()));
+        let kr = k.prog.test_run(&frame, None, 1).unwrap_or_else(|e| {
+            panic!(
+                "{object}: kernel test run of a {}-byte frame: {e}",
+                frame.len()
+            )
+        });
         let mut qframe = frame.clone();
         let qr = q.run_skb(&mut qframe).unwrap();
-        assert_eq!(qr, kr.retval as u64, "{object}: r0 for a {}-byte frame", frame.len());
+        assert_eq!(
+            qr,
+            kr.retval as u64,
+            "{object}: r0 for a {}-byte frame",
+            frame.len()
+        );
         runs += 1;
     }
-    assert_eq!(dump_quiver(&obj, &bpf), dump_kernel(&obj, &k), "{object}: maps differ after {runs} runs");
+    assert_eq!(
+        dump_quiver(&obj, &bpf),
+        dump_kernel(&obj, &k),
+        "{object}: maps differ after {runs} runs"
+    );
     println!("kernel differential: {object} {prog}: {runs} runs, r0 and maps agree");
 }
 
@@ -132,7 +163,8 @@ fn syscall_program_agrees_with_the_kernel() {
             ctx[0..4].copy_from_slice(&n.to_le_bytes());
             ctx[4..8].copy_from_slice(&(n * 1000 + 7).to_le_bytes());
             for i in 0..8 {
-                ctx[16 + i * 4..20 + i * 4].copy_from_slice(&((i as u32 + 1) * 0x01010101 * (n + 1)).to_le_bytes());
+                ctx[16 + i * 4..20 + i * 4]
+                    .copy_from_slice(&((i as u32 + 1) * 0x01010101 * (n + 1)).to_le_bytes());
             }
             let mut kctx = ctx.clone();
             let kr = k.prog.test_run_syscall(&mut kctx).unwrap();
@@ -140,7 +172,11 @@ fn syscall_program_agrees_with_the_kernel() {
             assert_eq!(qr, kr as u64, "{object}: r0 for n = {n}");
             assert_eq!(ctx, kctx, "{object}: context after the run, n = {n}");
         }
-        assert_eq!(dump_quiver(&obj, &bpf), dump_kernel(&obj, &k), "{object}: maps differ");
+        assert_eq!(
+            dump_quiver(&obj, &bpf),
+            dump_kernel(&obj, &k),
+            "{object}: maps differ"
+        );
         println!("kernel differential: {object}: 10 runs, r0, context and maps agree");
     }
 }
@@ -149,7 +185,10 @@ fn syscall_program_agrees_with_the_kernel() {
 /// differently; the totals must agree).
 fn percpu_sums(values: &[u8], value_size: usize) -> u64 {
     let stride = value_size.div_ceil(8) * 8;
-    values.chunks(stride).map(|c| u64::from_le_bytes(c[..8].try_into().unwrap())).sum()
+    values
+        .chunks(stride)
+        .map(|c| u64::from_le_bytes(c[..8].try_into().unwrap()))
+        .sum()
 }
 
 /// IPv4 frames for the XDP fixture: UDP to the dropped port, UDP elsewhere,
@@ -196,10 +235,18 @@ fn xdp_program_agrees_with_the_kernel() {
         let q = bpf.program("xdp_filter").unwrap();
         let mut actions = Vec::new();
         for frame in xdp_frames() {
-            let kr = k.prog.test_run(&frame, None, 1).unwrap_or_else(|e| panic!("{object}: kernel run of {} bytes: {e}", frame.len()));
+            let kr = k
+                .prog
+                .test_run(&frame, None, 1)
+                .unwrap_or_else(|e| panic!("{object}: kernel run of {} bytes: {e}", frame.len()));
             let mut qframe = frame.clone();
             let qr = q.run_xdp(&mut qframe).unwrap();
-            assert_eq!(qr, kr.retval as u64, "{object}: action for a {}-byte frame", frame.len());
+            assert_eq!(
+                qr,
+                kr.retval as u64,
+                "{object}: action for a {}-byte frame",
+                frame.len()
+            );
             if kr.retval == 2 || kr.retval == 3 {
                 assert_eq!(qframe, kr.data_out, "{object}: packet after the run");
             }
@@ -207,7 +254,10 @@ fn xdp_program_agrees_with_the_kernel() {
         }
         // Every outcome is exercised: aborted, drop and pass.
         for a in [0, 1, 2] {
-            assert!(actions.contains(&a), "{object}: no frame gave action {a}: {actions:?}");
+            assert!(
+                actions.contains(&a),
+                "{object}: no frame gave action {a}: {actions:?}"
+            );
         }
         let kmap = k.maps[0].as_ref().unwrap();
         let qmap = bpf.map("protocols").unwrap();
@@ -217,6 +267,9 @@ fn xdp_program_agrees_with_the_kernel() {
             let qv = percpu_sums(&qmap.raw().lookup_copy(&key).unwrap(), 8);
             assert_eq!(qv, kv, "{object}: protocol {proto} count");
         }
-        println!("kernel differential: {object}: {} frames, actions {actions:?}, packets and per-CPU counts agree", actions.len());
+        println!(
+            "kernel differential: {object}: {} frames, actions {actions:?}, packets and per-CPU counts agree",
+            actions.len()
+        );
     }
 }

@@ -23,9 +23,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = load(&args.input, args.syntax)?;
     let bytes = loaded.program.to_bytes();
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
-            let text: String = bytes.chunks(8).map(|slot| hex::encode(slot) + "\n").collect();
+            let text: String = bytes
+                .chunks(8)
+                .map(|slot| hex::encode(slot) + "\n")
+                .collect();
             quiver_cli::out::print(&text)?;
         }
     }

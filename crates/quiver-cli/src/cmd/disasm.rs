@@ -28,10 +28,18 @@ fn disasm_object(path: &std::path::Path, prog: Option<&str>, syntax: Syntax) -> 
     use std::fmt::Write;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let obj = quiver_obj::Object::parse(&bytes).with_context(|| format!("{}", path.display()))?;
-    let progs: Vec<_> = obj.programs.iter().filter(|p| prog.is_none_or(|n| p.name == n)).collect();
+    let progs: Vec<_> = obj
+        .programs
+        .iter()
+        .filter(|p| prog.is_none_or(|n| p.name == n))
+        .collect();
     if let (Some(name), true) = (prog, progs.is_empty()) {
         let names: Vec<&str> = obj.programs.iter().map(|p| p.name.as_str()).collect();
-        anyhow::bail!("no program {name:?} in {} (it has: {})", path.display(), names.join(", "));
+        anyhow::bail!(
+            "no program {name:?} in {} (it has: {})",
+            path.display(),
+            names.join(", ")
+        );
     }
     let mut out = String::new();
     for p in progs {
@@ -72,7 +80,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         OutSyntax::Conformance => Syntax::Conformance,
     };
     let mut magic = [0u8; 4];
-    let is_elf = std::fs::File::open(&args.input).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
+    let is_elf = std::fs::File::open(&args.input)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
         && &magic == b"\x7fELF";
     if is_elf {
         quiver_cli::out::print(&disasm_object(&args.input, args.prog.as_deref(), syntax)?)?;

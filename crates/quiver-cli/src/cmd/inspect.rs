@@ -17,7 +17,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let bytes = std::fs::read(&args.object).with_context(|| format!("cannot read {}", args.object.display()))?;
+    let bytes = std::fs::read(&args.object)
+        .with_context(|| format!("cannot read {}", args.object.display()))?;
     let obj = Object::parse(&bytes).with_context(|| format!("{}", args.object.display()))?;
     let r = report(&obj);
     if args.json {

@@ -15,7 +15,8 @@ pub mod run_object;
 
 /// `quiver conformance DIR`.
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
-    let report = run_dir(dir, &mut run_case).with_context(|| format!("cannot read {}", dir.display()))?;
+    let report =
+        run_dir(dir, &mut run_case).with_context(|| format!("cannot read {}", dir.display()))?;
     let mut lines = quiver_cli::out::Lines::default();
     for (path, why) in &report.failed {
         if verbose {
@@ -26,5 +27,9 @@ pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
     }
     lines.line(&report.summary());
     lines.finish()?;
-    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -20,7 +20,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).context("cannot read the program from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the program from standard input")?;
     let bytes = hex::decode(&input).context("program on standard input")?;
     let mut mem = match &args.memory {
         Some(m) => hex::decode(m).context("memory argument")?,

@@ -45,16 +45,23 @@ pub struct Args {
 fn is_elf(path: &std::path::Path) -> bool {
     use std::io::Read;
     let mut magic = [0u8; 4];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"\x7fELF"
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"\x7fELF"
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     if is_elf(&args.input) {
         if args.trace || args.mem.is_some() || args.mem_file.is_some() {
-            bail!("--trace, --mem and --mem-file run raw programs; an object takes --prog with --packet or --ctx");
+            bail!(
+                "--trace, --mem and --mem-file run raw programs; an object takes --prog with --packet or --ctx"
+            );
         }
         let read = |p: &Option<PathBuf>| -> Result<Option<Vec<u8>>> {
-            p.as_ref().map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))).transpose()
+            p.as_ref()
+                .map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display())))
+                .transpose()
         };
         return super::run_object::run(super::run_object::ObjectRun {
             object: &args.input,
@@ -65,24 +72,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
         });
     }
     if args.prog.is_some() || args.packet.is_some() || args.ctx.is_some() {
-        bail!("--prog, --packet and --ctx are for ELF objects; {} is not one", args.input.display());
+        bail!(
+            "--prog, --packet and --ctx are for ELF objects; {} is not one",
+            args.input.display()
+        );
     }
     let loaded = load(&args.input, args.format)?;
     let mut mem = match (&args.mem, &args.mem_file) {
         (Some(h), _) => hex::decode(h).context("--mem")?,
-        (None, Some(p)) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+        (None, Some(p)) => {
+            std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
         (None, None) => loaded.mem.clone().unwrap_or_default(),
     };
     if args.budget == Some(0) {
         bail!("--budget must be at least 1");
     }
-    let config = Config::new().helpers(Helpers::conformance()).budget(args.budget);
+    let config = Config::new()
+        .helpers(Helpers::conformance())
+        .budget(args.budget);
     let vm = Vm::new(&loaded.program, config)?;
     let before = mem.clone();
     let mut lines = out::Lines::default();
     let result = if args.trace {
         vm.run_traced(&mut mem, &mut |step| {
-            let mut line = format!("{:>5}: {:<40}", step.pc, format_insn(step.insn, Syntax::Llvm));
+            let mut line = format!(
+                "{:>5}: {:<40}",
+                step.pc,
+                format_insn(step.insn, Syntax::Llvm)
+            );
             let changed: Vec<String> = (0..11)
                 .filter(|&r| step.before[r] != step.after[r])
                 .map(|r| format!("r{r}={:#x}", step.after[r]))

@@ -13,7 +13,11 @@ use quiver_cli::{hex, out};
 fn snapshot(bpf: &Bpf) -> BTreeMap<String, BTreeMap<Vec<u8>, Vec<u8>>> {
     bpf.maps()
         .map(|m| {
-            let entries = m.keys().into_iter().filter_map(|k| m.raw().lookup_copy(&k).map(|v| (k, v))).collect();
+            let entries = m
+                .keys()
+                .into_iter()
+                .filter_map(|k| m.raw().lookup_copy(&k).map(|v| (k, v)))
+                .collect();
             (m.name().to_string(), entries)
         })
         .collect()
@@ -28,19 +32,27 @@ pub struct ObjectRun<'a> {
 }
 
 pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
-    let bytes = std::fs::read(req.object).with_context(|| format!("cannot read {}", req.object.display()))?;
+    let bytes = std::fs::read(req.object)
+        .with_context(|| format!("cannot read {}", req.object.display()))?;
     let mut loader = Loader::new();
     if let Some(b) = req.budget {
         loader = loader.budget(b);
     }
-    let bpf = loader.load(&bytes).with_context(|| format!("{}", req.object.display()))?;
+    let bpf = loader
+        .load(&bytes)
+        .with_context(|| format!("{}", req.object.display()))?;
     let prog = match req.prog {
         Some(name) => bpf.program(name)?,
         None => match bpf.programs() {
             [one] => one,
             many => {
                 let names: Vec<&str> = many.iter().map(|p| p.name()).collect();
-                bail!("{} has {} programs ({}): choose one with --prog", req.object.display(), names.len(), names.join(", "));
+                bail!(
+                    "{} has {} programs ({}): choose one with --prog",
+                    req.object.display(),
+                    names.len(),
+                    names.join(", ")
+                );
             }
         },
     };
@@ -68,7 +80,9 @@ pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
             other.map_or("unknown", ProgType::name)
         ),
         (Some(_), Some(_), _) => bail!("give --packet or --ctx, not both"),
-        (None, None, _) => bail!("give the program its input: --packet FILE (socket filters) or --ctx FILE"),
+        (None, None, _) => {
+            bail!("give the program its input: --packet FILE (socket filters) or --ctx FILE")
+        }
     };
     match result {
         Ok(r0) => {
@@ -79,8 +93,17 @@ pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
                 for (k, v) in entries {
                     match old.and_then(|o| o.get(k)) {
                         Some(prev) if prev == v => {}
-                        Some(prev) => lines.line(&format!("map {name}[{}]: {} -> {}", hex::encode(k), hex::encode(prev), hex::encode(v))),
-                        None => lines.line(&format!("map {name}[{}]: new {}", hex::encode(k), hex::encode(v))),
+                        Some(prev) => lines.line(&format!(
+                            "map {name}[{}]: {} -> {}",
+                            hex::encode(k),
+                            hex::encode(prev),
+                            hex::encode(v)
+                        )),
+                        None => lines.line(&format!(
+                            "map {name}[{}]: new {}",
+                            hex::encode(k),
+                            hex::encode(v)
+                        )),
                     }
                 }
             }

@@ -12,7 +12,13 @@ impl Btf {
     /// Adds an integer type (`int`, `unsigned int`, `u8`...).
     pub fn add_int(&mut self, name: &str, size: u32, signed: bool) -> TypeId {
         let encoding = if signed { INT_SIGNED } else { 0 };
-        self.add(BtfType::Int { name: name.into(), size, encoding, bit_offset: 0, bits: (size * 8) as u8 })
+        self.add(BtfType::Int {
+            name: name.into(),
+            size,
+            encoding,
+            bit_offset: 0,
+            bits: (size * 8) as u8,
+        })
     }
 
     /// Adds `ty *`.
@@ -26,12 +32,19 @@ impl Btf {
             Some(i) => i,
             None => self.add_int("__ARRAY_SIZE_TYPE__", 4, false),
         };
-        self.add(BtfType::Array { elem, index, nelems: n })
+        self.add(BtfType::Array {
+            elem,
+            index,
+            nelems: n,
+        })
     }
 
     /// Adds a typedef.
     pub fn add_typedef(&mut self, name: &str, ty: TypeId) -> TypeId {
-        self.add(BtfType::Typedef { name: name.into(), ty })
+        self.add(BtfType::Typedef {
+            name: name.into(),
+            ty,
+        })
     }
 
     /// Alignment of a type as a C compiler for BPF would choose it.
@@ -44,24 +57,44 @@ impl Btf {
             return 1;
         }
         match self.get(self.skip_mods(id)) {
-            Some(BtfType::Int { size, .. } | BtfType::Float { size, .. } | BtfType::Enum { size, .. }) => (*size).clamp(1, 8),
+            Some(
+                BtfType::Int { size, .. }
+                | BtfType::Float { size, .. }
+                | BtfType::Enum { size, .. },
+            ) => (*size).clamp(1, 8),
             Some(BtfType::Ptr { .. }) => 8,
             Some(BtfType::Array { elem, .. }) => self.align_depth(*elem, depth + 1),
-            Some(BtfType::Struct { members, .. } | BtfType::Union { members, .. }) => {
-                members.iter().map(|m| self.align_depth(m.ty, depth + 1)).max().unwrap_or(1)
-            }
+            Some(BtfType::Struct { members, .. } | BtfType::Union { members, .. }) => members
+                .iter()
+                .map(|m| self.align_depth(m.ty, depth + 1))
+                .max()
+                .unwrap_or(1),
             _ => 1,
         }
     }
 
     /// Adds a struct with members at explicit byte offsets, as a
     /// `#[repr(C)]` Rust type reports them with `offset_of!`.
-    pub fn add_struct_at(&mut self, name: &str, size: u32, fields: &[(&str, TypeId, u32)]) -> TypeId {
+    pub fn add_struct_at(
+        &mut self,
+        name: &str,
+        size: u32,
+        fields: &[(&str, TypeId, u32)],
+    ) -> TypeId {
         let members = fields
             .iter()
-            .map(|&(n, ty, off)| Member { name: n.into(), ty, bit_offset: off * 8, bitfield_size: 0 })
+            .map(|&(n, ty, off)| Member {
+                name: n.into(),
+                ty,
+                bit_offset: off * 8,
+                bitfield_size: 0,
+            })
             .collect();
-        self.add(BtfType::Struct { name: name.into(), size, members })
+        self.add(BtfType::Struct {
+            name: name.into(),
+            size,
+            members,
+        })
     }
 
     /// Adds a struct laid out with C's rules (each member at the next offset
@@ -94,7 +127,12 @@ mod tests {
         let u64_ = b.add_int("u64", 8, false);
         let arr = b.add_array(u8_, 3);
         let s = b.add_struct_c("s", &[("a", u8_), ("b", u32_), ("c", arr), ("d", u64_)]);
-        let offs: Vec<u32> = b.members(s).unwrap().iter().map(|m| m.bit_offset / 8).collect();
+        let offs: Vec<u32> = b
+            .members(s)
+            .unwrap()
+            .iter()
+            .map(|m| m.bit_offset / 8)
+            .collect();
         assert_eq!(offs, [0, 4, 8, 16]);
         assert_eq!(b.size_of(s), Some(24));
     }

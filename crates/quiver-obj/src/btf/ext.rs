@@ -2,6 +2,9 @@
 //! Instruction offsets in object files are byte offsets from the start of
 //! the ELF section named by each block.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::parse::Reader;
 use super::{Btf, BtfError, TypeId};
 
@@ -18,9 +21,11 @@ pub struct FuncInfo {
 pub struct LineInfo {
     /// Byte offset in the section.
     pub insn_off: u32,
-    pub file: String,
+    /// Shared: an object has few files and each line repeats for several
+    /// instructions.
+    pub file: Arc<str>,
     /// The source line's text, as clang recorded it.
-    pub text: String,
+    pub text: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
@@ -112,42 +117,75 @@ impl BtfExt {
         let mut r = Reader::new(bytes, 0);
         let magic = r.u16()?;
         if magic != super::BTF_MAGIC {
-            return Err(BtfError { offset: 0, message: format!("bad .BTF.ext magic {magic:#06x}") });
+            return Err(BtfError {
+                offset: 0,
+                message: format!("bad .BTF.ext magic {magic:#06x}"),
+            });
         }
         let _version = r.u8()?;
         let _flags = r.u8()?;
         let hdr_len = r.u32()? as usize;
         let fi = (r.u32()? as usize, r.u32()? as usize);
         let li = (r.u32()? as usize, r.u32()? as usize);
-        let cr = if hdr_len >= 32 { (r.u32()? as usize, r.u32()? as usize) } else { (0, 0) };
-        let block = |(off, len): (usize, usize), what: &str| -> Result<Option<Reader<'_>>, BtfError> {
-            if len == 0 {
-                return Ok(None);
-            }
-            let start = hdr_len.checked_add(off).filter(|s| s.checked_add(len).is_some_and(|e| e <= bytes.len()));
-            match start {
-                Some(s) => Ok(Some(Reader::new(&bytes[s..s + len], s))),
-                None => Err(BtfError { offset: 8, message: format!("{what} (offset {off}, length {len}) is out of bounds") }),
-            }
+        let cr = if hdr_len >= 32 {
+            (r.u32()? as usize, r.u32()? as usize)
+        } else {
+            (0, 0)
         };
+        let block =
+            |(off, len): (usize, usize), what: &str| -> Result<Option<Reader<'_>>, BtfError> {
+                if len == 0 {
+                    return Ok(None);
+                }
+                let start = hdr_len
+                    .checked_add(off)
+                    .filter(|s| s.checked_add(len).is_some_and(|e| e <= bytes.len()));
+                match start {
+                    Some(s) => Ok(Some(Reader::new(&bytes[s..s + len], s))),
+                    None => Err(BtfError {
+                        offset: 8,
+                        message: format!("{what} (offset {off}, length {len}) is out of bounds"),
+                    }),
+                }
+            };
         let name = |r: &Reader<'_>, off: u32| -> Result<String, BtfError> {
-            btf.string_at(off).map(str::to_string).ok_or_else(|| r.err(format!("string offset {off} is invalid")))
+            btf.string_at(off)
+                .map(str::to_string)
+                .ok_or_else(|| r.err(format!("string offset {off} is invalid")))
         };
         let mut ext = BtfExt::default();
         if let Some(mut r) = block(fi, "func_info")? {
             ext.func_info = read_sections(&mut r, 8, &name, |r| {
-                Ok(FuncInfo { insn_off: r.u32()?, type_id: r.u32()? })
+                Ok(FuncInfo {
+                    insn_off: r.u32()?,
+                    type_id: r.u32()?,
+                })
             })?;
         }
         if let Some(mut r) = block(li, "line_info")? {
+            let mut interned: HashMap<u32, Arc<str>> = HashMap::new();
+            let mut intern = |r: &Reader<'_>, off: u32| -> Result<Arc<str>, BtfError> {
+                if let Some(s) = interned.get(&off) {
+                    return Ok(s.clone());
+                }
+                let s: Arc<str> = name(r, off)?.into();
+                interned.insert(off, s.clone());
+                Ok(s)
+            };
             ext.line_info = read_sections(&mut r, 16, &name, |r| {
                 let insn_off = r.u32()?;
                 let file_off = r.u32()?;
-                let file = name(r, file_off)?;
+                let file = intern(r, file_off)?;
                 let text_off = r.u32()?;
-                let text = name(r, text_off)?;
+                let text = intern(r, text_off)?;
                 let line_col = r.u32()?;
-                Ok(LineInfo { insn_off, file, text, line: line_col >> 10, column: line_col & 0x3ff })
+                Ok(LineInfo {
+                    insn_off,
+                    file,
+                    text,
+                    line: line_col >> 10,
+                    column: line_col & 0x3ff,
+                })
             })?;
         }
         if let Some(mut r) = block(cr, "core_relo")? {
@@ -159,7 +197,12 @@ impl BtfExt {
                 let raw_kind = r.u32()?;
                 let kind = CoreReloKind::from_u32(raw_kind)
                     .ok_or_else(|| r.err(format!("unknown CO-RE relocation kind {raw_kind}")))?;
-                Ok(CoreRelo { insn_off, type_id, access, kind })
+                Ok(CoreRelo {
+                    insn_off,
+                    type_id,
+                    access,
+                    kind,
+                })
             })?;
         }
         Ok(ext)
@@ -167,17 +210,29 @@ impl BtfExt {
 
     /// The line info of one section.
     pub fn lines(&self, section: &str) -> &[LineInfo] {
-        self.line_info.iter().find(|(s, _)| s == section).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+        self.line_info
+            .iter()
+            .find(|(s, _)| s == section)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The func info of one section.
     pub fn funcs(&self, section: &str) -> &[FuncInfo] {
-        self.func_info.iter().find(|(s, _)| s == section).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+        self.func_info
+            .iter()
+            .find(|(s, _)| s == section)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The CO-RE relocations of one section.
     pub fn relos(&self, section: &str) -> &[CoreRelo] {
-        self.core_relos.iter().find(|(s, _)| s == section).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+        self.core_relos
+            .iter()
+            .find(|(s, _)| s == section)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -199,8 +254,12 @@ fn read_sections<T>(
         let sec_off = r.u32()?;
         let sec = name(r, sec_off)?;
         let n = r.u32()? as usize;
-        if n.checked_mul(rec_size).is_none_or(|total| total > r.remaining()) {
-            return Err(r.err(format!("{n} records of {rec_size} bytes for section {sec:?} overrun the block")));
+        if n.checked_mul(rec_size)
+            .is_none_or(|total| total > r.remaining())
+        {
+            return Err(r.err(format!(
+                "{n} records of {rec_size} bytes for section {sec:?} overrun the block"
+            )));
         }
         let mut recs = Vec::with_capacity(n);
         for _ in 0..n {

@@ -33,7 +33,10 @@ pub struct Btf {
 
 impl Default for Btf {
     fn default() -> Self {
-        Btf { types: vec![BtfType::Void], strings: vec![0] }
+        Btf {
+            types: vec![BtfType::Void],
+            strings: vec![0],
+        }
     }
 }
 
@@ -80,7 +83,12 @@ impl Btf {
             if (id as u64) < n {
                 Ok(())
             } else {
-                Err(BtfError { offset: 0, message: format!("type [{at}] {what} refers to type id {id}, which does not exist") })
+                Err(BtfError {
+                    offset: 0,
+                    message: format!(
+                        "type [{at}] {what} refers to type id {id}, which does not exist"
+                    ),
+                })
             }
         };
         for (i, ty) in self.types.iter().enumerate() {
@@ -140,7 +148,9 @@ impl Btf {
             | BtfType::Union { size, .. }
             | BtfType::Datasec { size, .. } => Some(*size),
             BtfType::Ptr { .. } => Some(8),
-            BtfType::Array { elem, nelems, .. } => self.size_of_depth(*elem, depth + 1)?.checked_mul(*nelems),
+            BtfType::Array { elem, nelems, .. } => {
+                self.size_of_depth(*elem, depth + 1)?.checked_mul(*nelems)
+            }
             BtfType::Var { ty, .. } => self.size_of_depth(*ty, depth + 1),
             _ => None,
         }
@@ -148,7 +158,10 @@ impl Btf {
 
     /// The first type with this name for which `pred` holds.
     pub fn find(&self, name: &str, pred: impl Fn(&BtfType) -> bool) -> Option<TypeId> {
-        self.types.iter().position(|t| t.name() == name && pred(t)).map(|i| i as TypeId)
+        self.types
+            .iter()
+            .position(|t| t.name() == name && pred(t))
+            .map(|i| i as TypeId)
     }
 
     /// The first struct with this name.
@@ -174,21 +187,41 @@ impl Btf {
         if depth > MAX_CHAIN {
             return "...".into();
         }
-        let Some(ty) = self.get(id) else { return format!("<bad type id {id}>") };
-        let anon = |s: &str| if s.is_empty() { "(anon)".to_string() } else { s.to_string() };
+        let Some(ty) = self.get(id) else {
+            return format!("<bad type id {id}>");
+        };
+        let anon = |s: &str| {
+            if s.is_empty() {
+                "(anon)".to_string()
+            } else {
+                s.to_string()
+            }
+        };
         match ty {
             BtfType::Void => "void".into(),
-            BtfType::Int { name, .. } | BtfType::Float { name, .. } | BtfType::Typedef { name, .. } => name.clone(),
+            BtfType::Int { name, .. }
+            | BtfType::Float { name, .. }
+            | BtfType::Typedef { name, .. } => name.clone(),
             BtfType::Ptr { ty } => format!("{} *", self.type_name_depth(*ty, depth + 1)),
-            BtfType::Array { elem, nelems, .. } => format!("{}[{nelems}]", self.type_name_depth(*elem, depth + 1)),
+            BtfType::Array { elem, nelems, .. } => {
+                format!("{}[{nelems}]", self.type_name_depth(*elem, depth + 1))
+            }
             BtfType::Struct { name, .. } => format!("struct {}", anon(name)),
             BtfType::Union { name, .. } => format!("union {}", anon(name)),
             BtfType::Enum { name, .. } => format!("enum {}", anon(name)),
-            BtfType::Fwd { name, union } => format!("{} {name}", if *union { "union" } else { "struct" }),
+            BtfType::Fwd { name, union } => {
+                format!("{} {name}", if *union { "union" } else { "struct" })
+            }
             BtfType::Const { ty } => format!("const {}", self.type_name_depth(*ty, depth + 1)),
-            BtfType::Volatile { ty } => format!("volatile {}", self.type_name_depth(*ty, depth + 1)),
-            BtfType::Restrict { ty } | BtfType::TypeTag { ty, .. } => self.type_name_depth(*ty, depth + 1),
-            BtfType::Func { name, .. } | BtfType::Var { name, .. } | BtfType::Datasec { name, .. } => name.clone(),
+            BtfType::Volatile { ty } => {
+                format!("volatile {}", self.type_name_depth(*ty, depth + 1))
+            }
+            BtfType::Restrict { ty } | BtfType::TypeTag { ty, .. } => {
+                self.type_name_depth(*ty, depth + 1)
+            }
+            BtfType::Func { name, .. }
+            | BtfType::Var { name, .. }
+            | BtfType::Datasec { name, .. } => name.clone(),
             BtfType::FuncProto { .. } => "function".into(),
             BtfType::DeclTag { name, .. } => name.clone(),
         }
@@ -201,32 +234,97 @@ mod tests {
 
     fn sample() -> Btf {
         let mut b = Btf::default();
-        let int = b.add(BtfType::Int { name: "int".into(), size: 4, encoding: INT_SIGNED, bit_offset: 0, bits: 32 });
-        let uchar = b.add(BtfType::Int { name: "unsigned char".into(), size: 1, encoding: 0, bit_offset: 0, bits: 8 });
-        let arr = b.add(BtfType::Array { elem: uchar, index: int, nelems: 6 });
+        let int = b.add(BtfType::Int {
+            name: "int".into(),
+            size: 4,
+            encoding: INT_SIGNED,
+            bit_offset: 0,
+            bits: 32,
+        });
+        let uchar = b.add(BtfType::Int {
+            name: "unsigned char".into(),
+            size: 1,
+            encoding: 0,
+            bit_offset: 0,
+            bits: 8,
+        });
+        let arr = b.add(BtfType::Array {
+            elem: uchar,
+            index: int,
+            nelems: 6,
+        });
         let s = b.add(BtfType::Struct {
             name: "hdr".into(),
             size: 12,
             members: vec![
-                Member { name: "a".into(), ty: int, bit_offset: 0, bitfield_size: 0 },
-                Member { name: "b".into(), ty: arr, bit_offset: 32, bitfield_size: 0 },
-                Member { name: "flag".into(), ty: int, bit_offset: 80, bitfield_size: 3 },
+                Member {
+                    name: "a".into(),
+                    ty: int,
+                    bit_offset: 0,
+                    bitfield_size: 0,
+                },
+                Member {
+                    name: "b".into(),
+                    ty: arr,
+                    bit_offset: 32,
+                    bitfield_size: 0,
+                },
+                Member {
+                    name: "flag".into(),
+                    ty: int,
+                    bit_offset: 80,
+                    bitfield_size: 3,
+                },
             ],
         });
         let p = b.add(BtfType::Ptr { ty: s });
-        let proto = b.add(BtfType::FuncProto { ret: int, params: vec![Param { name: "ctx".into(), ty: p }] });
-        b.add(BtfType::Func { name: "prog".into(), proto, linkage: FuncLinkage::Global });
+        let proto = b.add(BtfType::FuncProto {
+            ret: int,
+            params: vec![Param {
+                name: "ctx".into(),
+                ty: p,
+            }],
+        });
+        b.add(BtfType::Func {
+            name: "prog".into(),
+            proto,
+            linkage: FuncLinkage::Global,
+        });
         let c = b.add(BtfType::Const { ty: int });
-        b.add(BtfType::Typedef { name: "cint".into(), ty: c });
+        b.add(BtfType::Typedef {
+            name: "cint".into(),
+            ty: c,
+        });
         b.add(BtfType::Enum {
             name: "e".into(),
             size: 8,
             signed: true,
-            values: vec![Enumerator { name: "NEG".into(), value: -5 }, Enumerator { name: "BIG".into(), value: 1 << 40 }],
+            values: vec![
+                Enumerator {
+                    name: "NEG".into(),
+                    value: -5,
+                },
+                Enumerator {
+                    name: "BIG".into(),
+                    value: 1 << 40,
+                },
+            ],
             is64: true,
         });
-        let v = b.add(BtfType::Var { name: "x".into(), ty: int, linkage: VarLinkage::Global });
-        b.add(BtfType::Datasec { name: ".data".into(), size: 4, vars: vec![VarSecinfo { ty: v, offset: 0, size: 4 }] });
+        let v = b.add(BtfType::Var {
+            name: "x".into(),
+            ty: int,
+            linkage: VarLinkage::Global,
+        });
+        b.add(BtfType::Datasec {
+            name: ".data".into(),
+            size: 4,
+            vars: vec![VarSecinfo {
+                ty: v,
+                offset: 0,
+                size: 4,
+            }],
+        });
         b
     }
 
@@ -254,7 +352,12 @@ mod tests {
         // A member pointing at a type that does not exist.
         let mut b = Btf::default();
         b.add(BtfType::Ptr { ty: 7 });
-        assert!(Btf::parse(&b.to_bytes()).unwrap_err().message.contains("does not exist"));
+        assert!(
+            Btf::parse(&b.to_bytes())
+                .unwrap_err()
+                .message
+                .contains("does not exist")
+        );
     }
 
     #[test]

@@ -17,11 +17,18 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8], base: usize) -> Self {
-        Reader { bytes, pos: 0, base }
+        Reader {
+            bytes,
+            pos: 0,
+            base,
+        }
     }
 
     pub(crate) fn err(&self, message: impl Into<String>) -> BtfError {
-        BtfError { offset: self.base + self.pos, message: message.into() }
+        BtfError {
+            offset: self.base + self.pos,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32, BtfError> {
@@ -43,7 +50,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn u8(&mut self) -> Result<u8, BtfError> {
-        let b = *self.bytes.get(self.pos).ok_or_else(|| self.err("unexpected end of data reading a u8"))?;
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or_else(|| self.err("unexpected end of data reading a u8"))?;
         self.pos += 1;
         Ok(b)
     }
@@ -83,11 +93,12 @@ pub(crate) const KIND_ENUM64: u32 = 19;
 /// Raw kind numbers, for the writer.
 pub(crate) mod kind {
     pub(crate) use super::{
-        KIND_ARRAY as ARRAY, KIND_CONST as CONST, KIND_DATASEC as DATASEC, KIND_DECL_TAG as DECL_TAG,
-        KIND_ENUM as ENUM, KIND_ENUM64 as ENUM64, KIND_FLOAT as FLOAT, KIND_FUNC as FUNC,
-        KIND_FUNC_PROTO as FUNC_PROTO, KIND_FWD as FWD, KIND_INT as INT, KIND_PTR as PTR, KIND_RESTRICT as RESTRICT,
-        KIND_STRUCT as STRUCT, KIND_TYPE_TAG as TYPE_TAG, KIND_TYPEDEF as TYPEDEF, KIND_UNION as UNION,
-        KIND_VAR as VAR, KIND_VOLATILE as VOLATILE,
+        KIND_ARRAY as ARRAY, KIND_CONST as CONST, KIND_DATASEC as DATASEC,
+        KIND_DECL_TAG as DECL_TAG, KIND_ENUM as ENUM, KIND_ENUM64 as ENUM64, KIND_FLOAT as FLOAT,
+        KIND_FUNC as FUNC, KIND_FUNC_PROTO as FUNC_PROTO, KIND_FWD as FWD, KIND_INT as INT,
+        KIND_PTR as PTR, KIND_RESTRICT as RESTRICT, KIND_STRUCT as STRUCT,
+        KIND_TYPE_TAG as TYPE_TAG, KIND_TYPEDEF as TYPEDEF, KIND_UNION as UNION, KIND_VAR as VAR,
+        KIND_VOLATILE as VOLATILE,
     };
 }
 
@@ -96,11 +107,17 @@ pub fn parse(bytes: &[u8]) -> Result<Btf, BtfError> {
     let mut r = Reader::new(bytes, 0);
     let magic = r.u16()?;
     if magic != BTF_MAGIC {
-        return Err(BtfError { offset: 0, message: format!("bad magic {magic:#06x}, expected {BTF_MAGIC:#06x}") });
+        return Err(BtfError {
+            offset: 0,
+            message: format!("bad magic {magic:#06x}, expected {BTF_MAGIC:#06x}"),
+        });
     }
     let version = r.u8()?;
     if version != 1 {
-        return Err(BtfError { offset: 2, message: format!("unsupported BTF version {version}") });
+        return Err(BtfError {
+            offset: 2,
+            message: format!("unsupported BTF version {version}"),
+        });
     }
     let _flags = r.u8()?;
     let hdr_len = r.u32()? as usize;
@@ -109,7 +126,10 @@ pub fn parse(bytes: &[u8]) -> Result<Btf, BtfError> {
     let str_off = r.u32()? as usize;
     let str_len = r.u32()? as usize;
     if hdr_len < 24 || hdr_len > bytes.len() {
-        return Err(BtfError { offset: 4, message: format!("header length {hdr_len} is out of range") });
+        return Err(BtfError {
+            offset: 4,
+            message: format!("header length {hdr_len} is out of range"),
+        });
     }
     let section = |off: usize, len: usize, what: &str| {
         let start = hdr_len.checked_add(off);
@@ -118,14 +138,20 @@ pub fn parse(bytes: &[u8]) -> Result<Btf, BtfError> {
             (Some(s), Some(e)) if e <= bytes.len() => Ok((s, &bytes[s..e])),
             _ => Err(BtfError {
                 offset: hdr_len,
-                message: format!("{what} section (offset {off}, length {len}) extends past the end ({} bytes)", bytes.len()),
+                message: format!(
+                    "{what} section (offset {off}, length {len}) extends past the end ({} bytes)",
+                    bytes.len()
+                ),
             }),
         }
     };
     let (type_start, type_bytes) = section(type_off, type_len, "type")?;
     let (_, strings) = section(str_off, str_len, "string")?;
     if !strings.is_empty() && strings[0] != 0 {
-        return Err(BtfError { offset: hdr_len + str_off, message: "string section does not start with NUL".into() });
+        return Err(BtfError {
+            offset: hdr_len + str_off,
+            message: "string section does not start with NUL".into(),
+        });
     }
     let mut types = vec![BtfType::Void];
     let mut r = Reader::new(type_bytes, type_start);
@@ -133,15 +159,20 @@ pub fn parse(bytes: &[u8]) -> Result<Btf, BtfError> {
         let ty = parse_type(&mut r, strings)?;
         types.push(ty);
     }
-    let btf = Btf { types, strings: strings.to_vec() };
+    let btf = Btf {
+        types,
+        strings: strings.to_vec(),
+    };
     btf.check_references()?;
     Ok(btf)
 }
 
 fn name(r: &Reader<'_>, strings: &[u8], off: u32) -> Result<String, BtfError> {
-    string_at(strings, off)
-        .map(str::to_string)
-        .ok_or_else(|| r.err(format!("name offset {off} is outside the string section or not NUL-terminated UTF-8")))
+    string_at(strings, off).map(str::to_string).ok_or_else(|| {
+        r.err(format!(
+            "name offset {off} is outside the string section or not NUL-terminated UTF-8"
+        ))
+    })
 }
 
 fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
@@ -169,7 +200,11 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
             let elem = r.u32()?;
             let index = r.u32()?;
             let nelems = r.u32()?;
-            BtfType::Array { elem, index, nelems }
+            BtfType::Array {
+                elem,
+                index,
+                nelems,
+            }
         }
         KIND_STRUCT | KIND_UNION => {
             let mut members = Vec::with_capacity(vlen.min(1024) as usize);
@@ -177,13 +212,30 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
                 let mname = r.u32()?;
                 let mty = r.u32()?;
                 let off = r.u32()?;
-                let (bit_offset, bitfield_size) = if kind_flag { (off & 0xff_ffff, (off >> 24) as u8) } else { (off, 0) };
-                members.push(Member { name: name(r, strings, mname)?, ty: mty, bit_offset, bitfield_size });
+                let (bit_offset, bitfield_size) = if kind_flag {
+                    (off & 0xff_ffff, (off >> 24) as u8)
+                } else {
+                    (off, 0)
+                };
+                members.push(Member {
+                    name: name(r, strings, mname)?,
+                    ty: mty,
+                    bit_offset,
+                    bitfield_size,
+                });
             }
             if kind == KIND_STRUCT {
-                BtfType::Struct { name: n, size: size_or_type, members }
+                BtfType::Struct {
+                    name: n,
+                    size: size_or_type,
+                    members,
+                }
             } else {
-                BtfType::Union { name: n, size: size_or_type, members }
+                BtfType::Union {
+                    name: n,
+                    size: size_or_type,
+                    members,
+                }
             }
         }
         KIND_ENUM => {
@@ -191,10 +243,23 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
             for _ in 0..vlen {
                 let vname = r.u32()?;
                 let val = r.u32()?;
-                let value = if kind_flag { val as i32 as i64 } else { val as i64 };
-                values.push(Enumerator { name: name(r, strings, vname)?, value });
+                let value = if kind_flag {
+                    val as i32 as i64
+                } else {
+                    val as i64
+                };
+                values.push(Enumerator {
+                    name: name(r, strings, vname)?,
+                    value,
+                });
             }
-            BtfType::Enum { name: n, size: size_or_type, signed: kind_flag, values, is64: false }
+            BtfType::Enum {
+                name: n,
+                size: size_or_type,
+                signed: kind_flag,
+                values,
+                is64: false,
+            }
         }
         KIND_ENUM64 => {
             let mut values = Vec::with_capacity(vlen.min(1024) as usize);
@@ -202,12 +267,27 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
                 let vname = r.u32()?;
                 let lo = r.u32()? as u64;
                 let hi = r.u32()? as u64;
-                values.push(Enumerator { name: name(r, strings, vname)?, value: ((hi << 32) | lo) as i64 });
+                values.push(Enumerator {
+                    name: name(r, strings, vname)?,
+                    value: ((hi << 32) | lo) as i64,
+                });
             }
-            BtfType::Enum { name: n, size: size_or_type, signed: kind_flag, values, is64: true }
+            BtfType::Enum {
+                name: n,
+                size: size_or_type,
+                signed: kind_flag,
+                values,
+                is64: true,
+            }
         }
-        KIND_FWD => BtfType::Fwd { name: n, union: kind_flag },
-        KIND_TYPEDEF => BtfType::Typedef { name: n, ty: size_or_type },
+        KIND_FWD => BtfType::Fwd {
+            name: n,
+            union: kind_flag,
+        },
+        KIND_TYPEDEF => BtfType::Typedef {
+            name: n,
+            ty: size_or_type,
+        },
         KIND_VOLATILE => BtfType::Volatile { ty: size_or_type },
         KIND_CONST => BtfType::Const { ty: size_or_type },
         KIND_RESTRICT => BtfType::Restrict { ty: size_or_type },
@@ -216,27 +296,51 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
                 0 => FuncLinkage::Static,
                 1 => FuncLinkage::Global,
                 2 => FuncLinkage::Extern,
-                v => return Err(BtfError { offset: r.base + start, message: format!("FUNC {n:?} has unknown linkage {v}") }),
+                v => {
+                    return Err(BtfError {
+                        offset: r.base + start,
+                        message: format!("FUNC {n:?} has unknown linkage {v}"),
+                    });
+                }
             };
-            BtfType::Func { name: n, proto: size_or_type, linkage }
+            BtfType::Func {
+                name: n,
+                proto: size_or_type,
+                linkage,
+            }
         }
         KIND_FUNC_PROTO => {
             let mut params = Vec::with_capacity(vlen.min(1024) as usize);
             for _ in 0..vlen {
                 let pname = r.u32()?;
                 let pty = r.u32()?;
-                params.push(Param { name: name(r, strings, pname)?, ty: pty });
+                params.push(Param {
+                    name: name(r, strings, pname)?,
+                    ty: pty,
+                });
             }
-            BtfType::FuncProto { ret: size_or_type, params }
+            BtfType::FuncProto {
+                ret: size_or_type,
+                params,
+            }
         }
         KIND_VAR => {
             let linkage = match r.u32()? {
                 0 => VarLinkage::Static,
                 1 => VarLinkage::Global,
                 2 => VarLinkage::Extern,
-                v => return Err(BtfError { offset: r.base + start, message: format!("VAR {n:?} has unknown linkage {v}") }),
+                v => {
+                    return Err(BtfError {
+                        offset: r.base + start,
+                        message: format!("VAR {n:?} has unknown linkage {v}"),
+                    });
+                }
             };
-            BtfType::Var { name: n, ty: size_or_type, linkage }
+            BtfType::Var {
+                name: n,
+                ty: size_or_type,
+                linkage,
+            }
         }
         KIND_DATASEC => {
             let mut vars = Vec::with_capacity(vlen.min(1024) as usize);
@@ -246,15 +350,34 @@ fn parse_type(r: &mut Reader<'_>, strings: &[u8]) -> Result<BtfType, BtfError> {
                 let size = r.u32()?;
                 vars.push(VarSecinfo { ty, offset, size });
             }
-            BtfType::Datasec { name: n, size: size_or_type, vars }
+            BtfType::Datasec {
+                name: n,
+                size: size_or_type,
+                vars,
+            }
         }
-        KIND_FLOAT => BtfType::Float { name: n, size: size_or_type },
+        KIND_FLOAT => BtfType::Float {
+            name: n,
+            size: size_or_type,
+        },
         KIND_DECL_TAG => {
             let component = r.u32()? as i32;
-            BtfType::DeclTag { name: n, ty: size_or_type, component }
+            BtfType::DeclTag {
+                name: n,
+                ty: size_or_type,
+                component,
+            }
         }
-        KIND_TYPE_TAG => BtfType::TypeTag { name: n, ty: size_or_type },
-        k => return Err(BtfError { offset: r.base + start, message: format!("unknown BTF kind {k}") }),
+        KIND_TYPE_TAG => BtfType::TypeTag {
+            name: n,
+            ty: size_or_type,
+        },
+        k => {
+            return Err(BtfError {
+                offset: r.base + start,
+                message: format!("unknown BTF kind {k}"),
+            });
+        }
     };
     Ok(ty)
 }

@@ -64,25 +64,88 @@ pub struct Enumerator {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum BtfType {
     Void,
-    Int { name: String, size: u32, encoding: u8, bit_offset: u8, bits: u8 },
-    Ptr { ty: TypeId },
-    Array { elem: TypeId, index: TypeId, nelems: u32 },
-    Struct { name: String, size: u32, members: Vec<Member> },
-    Union { name: String, size: u32, members: Vec<Member> },
+    Int {
+        name: String,
+        size: u32,
+        encoding: u8,
+        bit_offset: u8,
+        bits: u8,
+    },
+    Ptr {
+        ty: TypeId,
+    },
+    Array {
+        elem: TypeId,
+        index: TypeId,
+        nelems: u32,
+    },
+    Struct {
+        name: String,
+        size: u32,
+        members: Vec<Member>,
+    },
+    Union {
+        name: String,
+        size: u32,
+        members: Vec<Member>,
+    },
     /// `ENUM` (4-byte or smaller) and `ENUM64`.
-    Enum { name: String, size: u32, signed: bool, values: Vec<Enumerator>, is64: bool },
-    Fwd { name: String, union: bool },
-    Typedef { name: String, ty: TypeId },
-    Volatile { ty: TypeId },
-    Const { ty: TypeId },
-    Restrict { ty: TypeId },
-    Func { name: String, proto: TypeId, linkage: FuncLinkage },
-    FuncProto { ret: TypeId, params: Vec<Param> },
-    Var { name: String, ty: TypeId, linkage: VarLinkage },
-    Datasec { name: String, size: u32, vars: Vec<VarSecinfo> },
-    Float { name: String, size: u32 },
-    DeclTag { name: String, ty: TypeId, component: i32 },
-    TypeTag { name: String, ty: TypeId },
+    Enum {
+        name: String,
+        size: u32,
+        signed: bool,
+        values: Vec<Enumerator>,
+        is64: bool,
+    },
+    Fwd {
+        name: String,
+        union: bool,
+    },
+    Typedef {
+        name: String,
+        ty: TypeId,
+    },
+    Volatile {
+        ty: TypeId,
+    },
+    Const {
+        ty: TypeId,
+    },
+    Restrict {
+        ty: TypeId,
+    },
+    Func {
+        name: String,
+        proto: TypeId,
+        linkage: FuncLinkage,
+    },
+    FuncProto {
+        ret: TypeId,
+        params: Vec<Param>,
+    },
+    Var {
+        name: String,
+        ty: TypeId,
+        linkage: VarLinkage,
+    },
+    Datasec {
+        name: String,
+        size: u32,
+        vars: Vec<VarSecinfo>,
+    },
+    Float {
+        name: String,
+        size: u32,
+    },
+    DeclTag {
+        name: String,
+        ty: TypeId,
+        component: i32,
+    },
+    TypeTag {
+        name: String,
+        ty: TypeId,
+    },
 }
 
 impl BtfType {

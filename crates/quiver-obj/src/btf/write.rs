@@ -50,7 +50,13 @@ impl Out {
 
 /// Serialises `btf` into `.BTF` section bytes.
 pub fn to_bytes(btf: &Btf) -> Vec<u8> {
-    let mut o = Out { types: Vec::new(), strings: Strings { bytes: vec![0], seen: HashMap::new() } };
+    let mut o = Out {
+        types: Vec::new(),
+        strings: Strings {
+            bytes: vec![0],
+            seen: HashMap::new(),
+        },
+    };
     for ty in btf.types.iter().skip(1) {
         write_type(&mut o, ty);
     }
@@ -73,30 +79,60 @@ fn write_type(o: &mut Out, ty: &BtfType) {
         // Id 0 is implicit; a Void elsewhere in the list cannot be encoded
         // and is written as `const void` would be meaningless, so skip it.
         BtfType::Void => {}
-        BtfType::Int { size, encoding, bit_offset, bits, .. } => {
+        BtfType::Int {
+            size,
+            encoding,
+            bit_offset,
+            bits,
+            ..
+        } => {
             o.head(name, kind::INT, 0, false, *size);
             o.u32(((*encoding as u32) << 24) | ((*bit_offset as u32) << 16) | *bits as u32);
         }
         BtfType::Ptr { ty } => o.head("", kind::PTR, 0, false, *ty),
-        BtfType::Array { elem, index, nelems } => {
+        BtfType::Array {
+            elem,
+            index,
+            nelems,
+        } => {
             o.head("", kind::ARRAY, 0, false, 0);
             o.u32(*elem);
             o.u32(*index);
             o.u32(*nelems);
         }
         BtfType::Struct { size, members, .. } | BtfType::Union { size, members, .. } => {
-            let k = if matches!(ty, BtfType::Struct { .. }) { kind::STRUCT } else { kind::UNION };
+            let k = if matches!(ty, BtfType::Struct { .. }) {
+                kind::STRUCT
+            } else {
+                kind::UNION
+            };
             let bitfields = members.iter().any(|m| m.bitfield_size != 0);
             o.head(name, k, members.len(), bitfields, *size);
             for m in members {
                 let mn = o.strings.add(&m.name);
                 o.u32(mn);
                 o.u32(m.ty);
-                o.u32(if bitfields { ((m.bitfield_size as u32) << 24) | m.bit_offset } else { m.bit_offset });
+                o.u32(if bitfields {
+                    ((m.bitfield_size as u32) << 24) | m.bit_offset
+                } else {
+                    m.bit_offset
+                });
             }
         }
-        BtfType::Enum { size, signed, values, is64, .. } => {
-            o.head(name, if *is64 { kind::ENUM64 } else { kind::ENUM }, values.len(), *signed, *size);
+        BtfType::Enum {
+            size,
+            signed,
+            values,
+            is64,
+            ..
+        } => {
+            o.head(
+                name,
+                if *is64 { kind::ENUM64 } else { kind::ENUM },
+                values.len(),
+                *signed,
+                *size,
+            );
             for v in values {
                 let vn = o.strings.add(&v.name);
                 o.u32(vn);

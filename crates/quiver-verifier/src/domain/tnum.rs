@@ -22,7 +22,10 @@ impl fmt::Debug for Tnum {
 #[allow(clippy::should_implement_trait)]
 impl Tnum {
     /// Every value.
-    pub const UNKNOWN: Tnum = Tnum { value: 0, mask: u64::MAX };
+    pub const UNKNOWN: Tnum = Tnum {
+        value: 0,
+        mask: u64::MAX,
+    };
 
     /// Exactly `v`.
     pub const fn constant(v: u64) -> Tnum {
@@ -37,7 +40,10 @@ impl Tnum {
             return Tnum::UNKNOWN;
         }
         let delta = (1u64 << bits) - 1;
-        Tnum { value: min & !delta, mask: delta }
+        Tnum {
+            value: min & !delta,
+            mask: delta,
+        }
     }
 
     pub const fn is_const(self) -> bool {
@@ -66,11 +72,17 @@ impl Tnum {
     }
 
     pub fn lshift(self, shift: u32) -> Tnum {
-        Tnum { value: self.value.wrapping_shl(shift), mask: self.mask.wrapping_shl(shift) }
+        Tnum {
+            value: self.value.wrapping_shl(shift),
+            mask: self.mask.wrapping_shl(shift),
+        }
     }
 
     pub fn rshift(self, shift: u32) -> Tnum {
-        Tnum { value: self.value.wrapping_shr(shift), mask: self.mask.wrapping_shr(shift) }
+        Tnum {
+            value: self.value.wrapping_shr(shift),
+            mask: self.mask.wrapping_shr(shift),
+        }
     }
 
     /// Arithmetic right shift by `shift` within `bits` (32 or 64) bits.
@@ -81,7 +93,10 @@ impl Tnum {
                 mask: ((self.mask as u32 as i32) >> shift) as u32 as u64,
             }
         } else {
-            Tnum { value: ((self.value as i64) >> shift) as u64, mask: ((self.mask as i64) >> shift) as u64 }
+            Tnum {
+                value: ((self.value as i64) >> shift) as u64,
+                mask: ((self.mask as i64) >> shift) as u64,
+            }
         }
     }
 
@@ -91,7 +106,10 @@ impl Tnum {
         let sigma = sm.wrapping_add(sv);
         let chi = sigma ^ sv;
         let mu = chi | self.mask | other.mask;
-        Tnum { value: sv & !mu, mask: mu }
+        Tnum {
+            value: sv & !mu,
+            mask: mu,
+        }
     }
 
     pub fn sub(self, other: Tnum) -> Tnum {
@@ -100,7 +118,10 @@ impl Tnum {
         let beta = dv.wrapping_sub(other.mask);
         let chi = alpha ^ beta;
         let mu = chi | self.mask | other.mask;
-        Tnum { value: dv & !mu, mask: mu }
+        Tnum {
+            value: dv & !mu,
+            mask: mu,
+        }
     }
 
     pub fn neg(self) -> Tnum {
@@ -111,19 +132,28 @@ impl Tnum {
         let alpha = self.value | self.mask;
         let beta = other.value | other.mask;
         let v = self.value & other.value;
-        Tnum { value: v, mask: alpha & beta & !v }
+        Tnum {
+            value: v,
+            mask: alpha & beta & !v,
+        }
     }
 
     pub fn or(self, other: Tnum) -> Tnum {
         let v = self.value | other.value;
         let mu = self.mask | other.mask;
-        Tnum { value: v, mask: mu & !v }
+        Tnum {
+            value: v,
+            mask: mu & !v,
+        }
     }
 
     pub fn xor(self, other: Tnum) -> Tnum {
         let v = self.value ^ other.value;
         let mu = self.mask | other.mask;
-        Tnum { value: v & !mu, mask: mu }
+        Tnum {
+            value: v & !mu,
+            mask: mu,
+        }
     }
 
     /// Multiplication by long multiplication over the known and unknown
@@ -135,9 +165,15 @@ impl Tnum {
         let mut acc_m = Tnum::constant(0);
         while a.value != 0 || a.mask != 0 {
             if a.value & 1 != 0 {
-                acc_m = acc_m.add(Tnum { value: 0, mask: b.mask });
+                acc_m = acc_m.add(Tnum {
+                    value: 0,
+                    mask: b.mask,
+                });
             } else if a.mask & 1 != 0 {
-                acc_m = acc_m.add(Tnum { value: 0, mask: b.value | b.mask });
+                acc_m = acc_m.add(Tnum {
+                    value: 0,
+                    mask: b.value | b.mask,
+                });
             }
             a = a.rshift(1);
             b = b.lshift(1);
@@ -149,14 +185,20 @@ impl Tnum {
     pub fn intersect(self, other: Tnum) -> Tnum {
         let v = self.value | other.value;
         let mu = self.mask & other.mask;
-        Tnum { value: v & !mu, mask: mu }
+        Tnum {
+            value: v & !mu,
+            mask: mu,
+        }
     }
 
     /// The smallest tnum containing both.
     pub fn union(self, other: Tnum) -> Tnum {
         let v = self.value & other.value;
         let mu = (self.value ^ other.value) | self.mask | other.mask;
-        Tnum { value: v & !mu, mask: mu }
+        Tnum {
+            value: v & !mu,
+            mask: mu,
+        }
     }
 
     /// The low `size` bytes, the rest known zero.
@@ -165,12 +207,115 @@ impl Tnum {
             return self;
         }
         let keep = (1u64 << (size * 8)) - 1;
-        Tnum { value: self.value & keep, mask: self.mask & keep }
+        Tnum {
+            value: self.value & keep,
+            mask: self.mask & keep,
+        }
     }
 
     /// The low 32 bits.
     pub fn subreg(self) -> Tnum {
         self.cast(4)
+    }
+
+    /// Whether some value is in both (Linux's `tnum_overlap`): no bit is
+    /// known 1 in one and known 0 in the other.
+    pub const fn overlaps(self, other: Tnum) -> bool {
+        let known = !self.mask & !other.mask;
+        self.value & known == other.value & known
+    }
+
+    /// The values in both, or `None` when there are none. `intersect`
+    /// alone cannot tell a contradiction from a result.
+    pub fn meet(self, other: Tnum) -> Option<Tnum> {
+        self.overlaps(other).then(|| self.intersect(other))
+    }
+
+    /// The high 32 bits, the low ones known zero.
+    pub fn clear_subreg(self) -> Tnum {
+        self.rshift(32).lshift(32)
+    }
+
+    /// `self` with its low 32 bits replaced by those of `sub`.
+    pub fn with_subreg(self, sub: Tnum) -> Tnum {
+        self.clear_subreg().or(sub.subreg())
+    }
+
+    /// The low `bits` bits sign-extended to 64 (`bits` in 1..=64): the
+    /// upper bits copy bit `bits - 1`, unknown if it is unknown.
+    pub fn sign_extend(self, bits: u32) -> Tnum {
+        if bits >= 64 {
+            return self;
+        }
+        let low = (1u64 << bits) - 1;
+        let sign = 1u64 << (bits - 1);
+        let t = Tnum {
+            value: self.value & low,
+            mask: self.mask & low,
+        };
+        if t.mask & sign != 0 {
+            Tnum {
+                value: t.value,
+                mask: t.mask | !low,
+            }
+        } else if t.value & sign != 0 {
+            Tnum {
+                value: t.value | !low,
+                mask: t.mask,
+            }
+        } else {
+            t
+        }
+    }
+
+    /// The low `bytes` bytes (2, 4 or 8) in reverse order, the rest zero.
+    /// Exact: a byte swap only moves bits.
+    pub fn swap_bytes(self, bytes: u32) -> Tnum {
+        let swap = |x: u64| match bytes {
+            2 => (x as u16).swap_bytes() as u64,
+            4 => (x as u32).swap_bytes() as u64,
+            _ => x.swap_bytes(),
+        };
+        Tnum {
+            value: swap(self.value),
+            mask: swap(self.mask),
+        }
+    }
+
+    /// The smallest value `>= x`, if any. Lets range bounds snap to values
+    /// the tnum allows (Linux only does this when a single value remains).
+    pub fn next_member(self, x: u64) -> Option<u64> {
+        let wrong = (x ^ self.value) & !self.mask;
+        if wrong == 0 {
+            return Some(x);
+        }
+        // Highest known bit where `x` disagrees; everything above it either
+        // agrees or is unknown, so `x`'s upper part can be kept.
+        let h = 63 - wrong.leading_zeros();
+        let upto_h = u64::MAX >> (63 - h);
+        if self.value & (1 << h) != 0 {
+            // `x` has 0 where 1 is required: raising that bit already
+            // exceeds `x`, so fill the bits below with their minimum.
+            return Some((x & !upto_h) | (self.value & upto_h));
+        }
+        // `x` has 1 where 0 is required: the value must grow in an unknown
+        // bit above `h` that `x` has clear, the lowest such one.
+        let free = self.mask & !x & !upto_h;
+        if free == 0 {
+            return None;
+        }
+        let p = free.trailing_zeros();
+        let below_p = (1u64 << p) - 1;
+        Some((x & !(below_p | 1 << p)) | 1 << p | (self.value & below_p))
+    }
+
+    /// The largest value `<= x`, if any: `next_member` on the complements.
+    pub fn prev_member(self, x: u64) -> Option<u64> {
+        let flipped = Tnum {
+            value: !self.value & !self.mask,
+            mask: self.mask,
+        };
+        flipped.next_member(!x).map(|v| !v)
     }
 
     /// Whether the value is a multiple of `size` (a power of two).
@@ -187,7 +332,10 @@ mod tests {
     /// A tnum and a value it contains.
     fn member() -> impl Strategy<Value = (Tnum, u64)> {
         (any::<u64>(), any::<u64>(), any::<u64>()).prop_map(|(v, m, pick)| {
-            let t = Tnum { value: v & !m, mask: m };
+            let t = Tnum {
+                value: v & !m,
+                mask: m,
+            };
             (t, t.value | (pick & m))
         })
     }
@@ -208,6 +356,44 @@ mod tests {
             prop_assert!(a.arshift(s % 32, 32).contains(((x as u32 as i32) >> (s % 32)) as u32 as u64));
             prop_assert!(a.union(b).contains(x) && a.union(b).contains(y));
             prop_assert!(a.cast(2).contains(x & 0xffff));
+        }
+
+        #[test]
+        fn member_search_is_exact((t, m) in member(), x in any::<u64>(), low in any::<bool>()) {
+            // Half the cases search near a member, where the answers are
+            // interesting, rather than at a random point.
+            let x = if low { m ^ (x & 0xff) } else { x };
+            match t.next_member(x) {
+                Some(r) => {
+                    prop_assert!(t.contains(r) && r >= x);
+                    prop_assert!(m < x || m >= r);
+                }
+                None => prop_assert!(t.max() < x),
+            }
+            match t.prev_member(x) {
+                Some(r) => {
+                    prop_assert!(t.contains(r) && r <= x);
+                    prop_assert!(m > x || m <= r);
+                }
+                None => prop_assert!(t.min() > x),
+            }
+        }
+
+        #[test]
+        fn meet_and_reshaping_are_sound((a, x) in member(), (b, y) in member(), bits in 1u32..=64) {
+            prop_assert_eq!(a.overlaps(b), a.meet(b).is_some());
+            if let Some(m) = a.meet(b) {
+                prop_assert!(a.includes(m) && b.includes(m));
+            }
+            if a.contains(y) {
+                prop_assert!(a.meet(b).is_some_and(|m| m.contains(y)));
+            }
+            let sext = |v: u64| if bits == 64 { v } else { ((v << (64 - bits)) as i64 >> (64 - bits)) as u64 };
+            prop_assert!(a.sign_extend(bits).contains(sext(x)));
+            prop_assert!(a.with_subreg(b).contains((x & !0xffff_ffff) | (y & 0xffff_ffff)));
+            prop_assert!(a.swap_bytes(2).contains((x as u16).swap_bytes() as u64));
+            prop_assert!(a.swap_bytes(4).contains((x as u32).swap_bytes() as u64));
+            prop_assert!(a.swap_bytes(8).contains(x.swap_bytes()));
         }
 
         #[test]
