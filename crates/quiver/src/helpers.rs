@@ -43,6 +43,218 @@ pub mod id {
     pub const KTIME_GET_TAI_NS: u32 = 208;
 }
 
+/// Prototypes of the Linux helpers this module implements, for the
+/// verifier (Linux's `bpf_func_proto`s, in the host-description vocabulary).
+pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
+    use quiver_verifier::host::{Arg, Proto, Ret};
+    let mem = |writable| Arg::Mem {
+        size: None,
+        size_arg: None,
+        writable,
+        nullable: false,
+    };
+    let sized = |size_arg, writable| Arg::Mem {
+        size: None,
+        size_arg: Some(size_arg),
+        writable,
+        nullable: false,
+    };
+    vec![
+        (
+            id::MAP_LOOKUP_ELEM,
+            Proto::new(
+                "bpf_map_lookup_elem",
+                vec![Arg::Map, Arg::MapKey { map_arg: 0 }],
+                Ret::MapValueOrNull { map_arg: 0 },
+            ),
+        ),
+        (
+            id::MAP_UPDATE_ELEM,
+            Proto::new(
+                "bpf_map_update_elem",
+                vec![
+                    Arg::Map,
+                    Arg::MapKey { map_arg: 0 },
+                    Arg::MapValue { map_arg: 0 },
+                    Arg::Scalar,
+                ],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::MAP_DELETE_ELEM,
+            Proto::new(
+                "bpf_map_delete_elem",
+                vec![Arg::Map, Arg::MapKey { map_arg: 0 }],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::MAP_PUSH_ELEM,
+            Proto::new(
+                "bpf_map_push_elem",
+                vec![Arg::Map, Arg::MapValue { map_arg: 0 }, Arg::Scalar],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::MAP_POP_ELEM,
+            Proto::new("bpf_map_pop_elem", vec![Arg::Map, mem(true)], Ret::Scalar),
+        ),
+        (
+            id::MAP_PEEK_ELEM,
+            Proto::new("bpf_map_peek_elem", vec![Arg::Map, mem(true)], Ret::Scalar),
+        ),
+        (
+            id::KTIME_GET_NS,
+            Proto::new("bpf_ktime_get_ns", vec![], Ret::Scalar),
+        ),
+        (
+            id::KTIME_GET_BOOT_NS,
+            Proto::new("bpf_ktime_get_boot_ns", vec![], Ret::Scalar),
+        ),
+        (
+            id::KTIME_GET_COARSE_NS,
+            Proto::new("bpf_ktime_get_coarse_ns", vec![], Ret::Scalar),
+        ),
+        (
+            id::KTIME_GET_TAI_NS,
+            Proto::new("bpf_ktime_get_tai_ns", vec![], Ret::Scalar),
+        ),
+        (
+            id::GET_PRANDOM_U32,
+            Proto::new("bpf_get_prandom_u32", vec![], Ret::Scalar),
+        ),
+        (
+            id::GET_SMP_PROCESSOR_ID,
+            Proto::new("bpf_get_smp_processor_id", vec![], Ret::Scalar),
+        ),
+        (
+            id::TRACE_PRINTK,
+            Proto::new(
+                "bpf_trace_printk",
+                vec![
+                    sized(1, false),
+                    Arg::Size { zero_ok: false },
+                    Arg::Scalar,
+                    Arg::Scalar,
+                    Arg::Scalar,
+                ],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::TRACE_VPRINTK,
+            Proto::new(
+                "bpf_trace_vprintk",
+                vec![
+                    sized(1, false),
+                    Arg::Size { zero_ok: false },
+                    Arg::Mem {
+                        size: None,
+                        size_arg: Some(3),
+                        writable: false,
+                        nullable: true,
+                    },
+                    Arg::Size { zero_ok: true },
+                ],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::SNPRINTF,
+            Proto::new(
+                "bpf_snprintf",
+                vec![
+                    sized(1, true),
+                    Arg::Size { zero_ok: true },
+                    mem(false),
+                    Arg::Mem {
+                        size: None,
+                        size_arg: Some(4),
+                        writable: false,
+                        nullable: true,
+                    },
+                    Arg::Size { zero_ok: true },
+                ],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::PROBE_READ,
+            Proto::new(
+                "bpf_probe_read",
+                vec![sized(1, true), Arg::Size { zero_ok: true }, Arg::Any],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::PROBE_READ_KERNEL,
+            Proto::new(
+                "bpf_probe_read_kernel",
+                vec![sized(1, true), Arg::Size { zero_ok: true }, Arg::Any],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::PROBE_READ_KERNEL_STR,
+            Proto::new(
+                "bpf_probe_read_kernel_str",
+                vec![sized(1, true), Arg::Size { zero_ok: true }, Arg::Any],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::RINGBUF_OUTPUT,
+            Proto::new(
+                "bpf_ringbuf_output",
+                vec![
+                    Arg::Map,
+                    sized(2, false),
+                    Arg::Size { zero_ok: true },
+                    Arg::Scalar,
+                ],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::RINGBUF_RESERVE,
+            Proto::new(
+                "bpf_ringbuf_reserve",
+                vec![
+                    Arg::Map,
+                    Arg::Const {
+                        min: 0,
+                        max: u32::MAX as u64 / 4,
+                    },
+                    Arg::Scalar,
+                ],
+                Ret::MemOrNull { size_arg: 1 },
+            ),
+        ),
+        (
+            id::RINGBUF_SUBMIT,
+            Proto::new("bpf_ringbuf_submit", vec![Arg::Any, Arg::Scalar], Ret::Void),
+        ),
+        (
+            id::RINGBUF_DISCARD,
+            Proto::new(
+                "bpf_ringbuf_discard",
+                vec![Arg::Any, Arg::Scalar],
+                Ret::Void,
+            ),
+        ),
+        (
+            id::RINGBUF_QUERY,
+            Proto::new(
+                "bpf_ringbuf_query",
+                vec![Arg::Map, Arg::Scalar],
+                Ret::Scalar,
+            ),
+        ),
+    ]
+}
+
 const EINVAL: u64 = (-22i64) as u64;
 const EFAULT: u64 = (-14i64) as u64;
 const E2BIG: u64 = (-7i64) as u64;

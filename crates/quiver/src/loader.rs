@@ -33,6 +33,7 @@ type KfuncFn =
 /// ```
 #[derive(Clone, Default)]
 pub struct Loader {
+    host: quiver_verifier::host::Host,
     host_btf: Option<Btf>,
     kfuncs: Vec<(String, KfuncFn)>,
     helpers: Vec<(u32, String, KfuncFn)>,
@@ -59,6 +60,34 @@ impl Loader {
     {
         self.kfuncs.push((name.to_string(), Arc::new(f)));
         self
+    }
+
+    /// A kfunc with its prototype and flags (`kf::SLEEPABLE`...), which
+    /// the verifier checks calls against.
+    pub fn kfunc_with_proto<F>(mut self, proto: quiver_verifier::host::Proto, f: F) -> Self
+    where
+        F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static,
+    {
+        let name = proto.name.clone();
+        self.host = self.host.kfunc(proto);
+        self.kfunc(&name, f)
+    }
+
+    /// Declares a program type (context layout, allowed calls,
+    /// sleepability) for the verifier.
+    pub fn program_type(mut self, ty: quiver_verifier::host::ProgramType) -> Self {
+        self.host = self.host.program_type(ty);
+        self
+    }
+
+    /// The host description assembled so far: Linux's helpers this
+    /// runtime provides plus what was declared here.
+    pub fn host(&self) -> quiver_verifier::host::Host {
+        let mut host = self.host.clone();
+        for (id, proto) in crate::helpers::linux_protos() {
+            host.helpers.entry(id).or_insert(proto);
+        }
+        host
     }
 
     /// A helper of the host's own (or a replacement for a Linux one).

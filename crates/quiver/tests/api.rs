@@ -176,3 +176,24 @@ fn a_host_kfunc_is_called_with_the_programs_arguments() {
     args[8..16].copy_from_slice(&100u64.to_le_bytes());
     assert_eq!(prog.run_context(&mut args).unwrap(), 108);
 }
+
+#[test]
+fn the_host_description_lists_helpers_and_declared_kfuncs() {
+    use quiver_verifier::host::{Arg, Proto, Ret, kf};
+    let proto = Proto::new(
+        "dev_get_data",
+        vec![
+            Arg::Ctx,
+            Arg::Const { min: 0, max: 4096 },
+            Arg::Const { min: 1, max: 4096 },
+        ],
+        Ret::MemOrNull { size_arg: 2 },
+    )
+    .flags(kf::RET_NULL);
+    let loader = Loader::new().kfunc_with_proto(proto.clone(), |_, _| Ok(0));
+    let host = loader.host();
+    assert_eq!(host.kfuncs["dev_get_data"], proto);
+    assert_eq!(host.helpers[&1].name, "bpf_map_lookup_elem");
+    assert_eq!(host.helpers[&131].ret, Ret::MemOrNull { size_arg: 1 });
+    assert!(!host.kfuncs["dev_get_data"].is_sleepable());
+}
