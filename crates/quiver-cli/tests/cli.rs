@@ -201,3 +201,27 @@ fn a_faulting_program_exits_1() {
         "{o:?}"
     );
 }
+
+#[test]
+fn run_xdp_object_on_a_frame() {
+    let dir = std::env::temp_dir().join(format!("quiver-cli-xdp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // IPv4 UDP to port 9: the fixture drops it.
+    let mut frame = vec![0u8; 64];
+    frame[12..14].copy_from_slice(&[0x08, 0x00]);
+    frame[14] = 0x45;
+    frame[23] = 17;
+    frame[36..38].copy_from_slice(&9u16.to_be_bytes());
+    let path = dir.join("frame.bin");
+    std::fs::write(&path, &frame).unwrap();
+    let o = quiver(&[
+        "run",
+        "fixtures/obj/xdp_parse.v3.g.o",
+        "--packet",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert!(out.contains("r0 = 0x1 (1)"), "{out}");
+    assert!(out.contains("map protocols[11 00 00 00]"), "{out}");
+}

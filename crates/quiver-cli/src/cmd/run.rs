@@ -33,7 +33,8 @@ pub struct Args {
     /// For an ELF object: the program to run (needed when it has several).
     #[arg(long)]
     prog: Option<String>,
-    /// For an ELF object: an Ethernet frame from a file, for socket filters.
+    /// For an ELF object: an Ethernet frame from a file, for socket filters
+    /// and XDP programs.
     #[arg(long, conflicts_with = "ctx")]
     packet: Option<PathBuf>,
     /// For an ELF object: the context bytes from a file (syscall programs,

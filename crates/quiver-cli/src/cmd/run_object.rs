@@ -74,14 +74,21 @@ pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
             }
             r
         }
+        (Some(mut frame), None, Some(ProgType::Xdp)) => {
+            let r = prog.run_xdp(&mut frame);
+            if r.is_ok() {
+                lines.line(&format!("packet: {}", hex::encode(&frame)));
+            }
+            r
+        }
         (Some(_), None, other) => bail!(
-            "--packet runs socket filters; {} is a {} program (give --ctx)",
+            "--packet runs socket filters and XDP programs; {} is a {} program (give --ctx)",
             prog.name(),
             other.map_or("unknown", ProgType::name)
         ),
         (Some(_), Some(_), _) => bail!("give --packet or --ctx, not both"),
         (None, None, _) => {
-            bail!("give the program its input: --packet FILE (socket filters) or --ctx FILE")
+            bail!("give the program its input: --packet FILE (socket filters, XDP) or --ctx FILE")
         }
     };
     match result {
