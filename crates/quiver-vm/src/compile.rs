@@ -88,9 +88,20 @@ fn compile_insn(
         }
         Insn::Endian { order, bits, dst } => endian(order, bits, dst.index())
             .ok_or_else(|| invalid("byte-order conversion of 16, 32 or 64 bits only"))?,
-        // Pseudo sources other than `Imm` (map fds, BTF ids, functions) are
-        // the loader's to resolve into addresses; until one does, the
-        // instruction loads its raw 64-bit immediate.
+        // A subprogram's address (for callbacks) names its first op in a
+        // range no memory lives in; helpers call it through
+        // `HelperContext::call_function`.
+        Insn::LoadImm64 {
+            dst,
+            pseudo: quiver_isa::Pseudo::Func,
+            ..
+        } => Op::Mov64I {
+            dst: dst.index(),
+            imm: crate::interp::FUNC_BASE | target()? as u64,
+        },
+        // Other pseudo sources (map fds, BTF ids) are the loader's to
+        // resolve into addresses; until one does, the instruction loads its
+        // raw 64-bit immediate.
         Insn::LoadImm64 { dst, imm, .. } => Op::Mov64I {
             dst: dst.index(),
             imm,

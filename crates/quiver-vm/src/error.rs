@@ -96,6 +96,9 @@ pub enum HelperError {
     /// Any other failure, described.
     #[error("{0}")]
     Failed(String),
+    /// A callback the helper called failed.
+    #[error("in callback: {0}")]
+    Callback(Box<VmError>),
 }
 
 impl HelperError {
@@ -139,6 +142,15 @@ pub enum VmError {
         pc: usize,
         /// The maximum number of frames.
         limit: usize,
+    },
+    /// A helper asked to call back into something that is not a function
+    /// of the program.
+    #[error("insn {pc}: callback {addr:#x} is not a function of this program")]
+    BadCallback {
+        /// Slot index of the helper call.
+        pc: usize,
+        /// The value passed as the function.
+        addr: u64,
     },
     /// A call (or callx) of a helper id missing from the helper table.
     #[error("insn {pc}: call to unknown helper {id}")]
@@ -189,6 +201,7 @@ impl VmError {
             VmError::MemoryViolation { pc, .. }
             | VmError::BudgetExhausted { pc, .. }
             | VmError::CallDepthExceeded { pc, .. }
+            | VmError::BadCallback { pc, .. }
             | VmError::UnknownHelper { pc, .. }
             | VmError::UnknownKfunc { pc, .. }
             | VmError::HelperFailed { pc, .. }

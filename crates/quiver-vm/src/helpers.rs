@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::{HelperError, MemoryError};
+use crate::error::{HelperError, MemoryError, VmError};
 use crate::memory::{Memory, Region};
 
 /// A helper or kfunc: called with `r1`..`r5`, its `Ok` value becomes `r0`.
@@ -158,20 +158,42 @@ pub struct Kfuncs {
 
 table_api!(Kfuncs, "kfunc");
 
+/// Runs a subprogram of the calling program (for callbacks).
+pub(crate) type CallbackFn<'a> = dyn FnMut(&mut Memory, u64, [u64; 5]) -> Result<u64, VmError> + 'a;
+
 /// What a helper sees of the running program.
 pub struct HelperContext<'a> {
     mem: &'a mut Memory,
     pc: usize,
     stop: Option<u64>,
+    callback: Option<&'a mut CallbackFn<'a>>,
 }
 
 impl<'a> HelperContext<'a> {
-    pub(crate) fn new(mem: &'a mut Memory, pc: usize) -> Self {
+    pub(crate) fn new(
+        mem: &'a mut Memory,
+        pc: usize,
+        callback: Option<&'a mut CallbackFn<'a>>,
+    ) -> Self {
         HelperContext {
             mem,
             pc,
             stop: None,
+            callback,
         }
+    }
+
+    /// Calls a subprogram of the running program, given the address a
+    /// program loaded for it (`LD_IMM64` of a function, as `bpf_loop`'s
+    /// callback argument), with `args` in r1..r5, in a new frame; returns
+    /// its r0. Fails when `func` is not a function of this program or the
+    /// call would exceed the frame limit.
+    pub fn call_function(&mut self, func: u64, args: [u64; 5]) -> Result<u64, HelperError> {
+        let cb = self
+            .callback
+            .as_mut()
+            .ok_or_else(|| HelperError::msg("no program to call back into"))?;
+        cb(self.mem, func, args).map_err(|e| HelperError::Callback(Box::new(e)))
     }
 
     pub(crate) fn stopped(&self) -> Option<u64> {

@@ -50,18 +50,50 @@ enum Ret {
     Stop(u64),
 }
 
-// Never inlined: each instantiation is one self-contained loop.
-#[inline(never)]
+/// Base of the addresses `LD_IMM64` of a function gives a program: the op
+/// index of the function is added. Nothing is mapped there, so a program
+/// that dereferences one faults.
+pub const FUNC_BASE: u64 = 0xffff_a000_0000_0000;
+
+/// What a run counts across the frames of callbacks: the instruction
+/// budget left and the `may_goto` iterations left.
+pub(crate) struct Counters {
+    budget: u64,
+    loops: u64,
+}
+
+/// Runs a program from its first instruction.
 pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
     vm: &Vm,
     mem: &mut Memory,
     args: [u64; 5],
     trace: &mut dyn FnMut(&TraceStep<'_>),
 ) -> Result<u64, VmError> {
+    let mut counters = Counters {
+        budget: vm.budget.unwrap_or(u64::MAX),
+        loops: BPF_MAX_LOOPS,
+    };
+    exec_frame::<M, TRACE, BUDGET>(vm, mem, 0, 0, args, trace, &mut counters)
+}
+
+// Never inlined: each instantiation is one self-contained loop. It runs
+// from op `start` in frame `base` until that frame exits: the whole program
+// (base 0), or a callback a helper calls (base = the helper's frame + 1).
+#[inline(never)]
+fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
+    vm: &Vm,
+    mem: &mut Memory,
+    start: usize,
+    base: usize,
+    args: [u64; 5],
+    trace: &mut dyn FnMut(&TraceStep<'_>),
+    counters: &mut Counters,
+) -> Result<u64, VmError> {
     let ops: &[Op] = &vm.ops;
     let mut regs = [0u64; 16];
     regs[1..6].copy_from_slice(&args);
-    regs[10] = mem.frame_pointer(0);
+    mem.set_depth(base);
+    regs[10] = mem.frame_pointer(base);
     let mut frames = [Frame {
         r6: 0,
         r8: 0,
@@ -70,11 +102,11 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
         r9: 0,
         ret: 0,
     }; MAX_CALL_FRAMES];
-    let mut depth = 0usize;
-    let mut budget = vm.budget.unwrap_or(u64::MAX);
-    let mut loops = BPF_MAX_LOOPS;
+    let mut depth = base;
+    let mut budget = counters.budget;
+    let mut loops = counters.loops;
     let mut before = [0u64; 11];
-    let mut i = 0usize;
+    let mut i = start;
 
     loop {
         let idx = i;
@@ -149,13 +181,22 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 if TRACE {
                     emit(vm, trace, idx, &before, &regs);
                 }
+                counters.budget = budget;
+                counters.loops = loops;
                 return Ok(regs[0]);
             }};
         }
         macro_rules! host_call {
             ($h:expr, $on_err:ident) => {{
                 let h: &Helper = $h;
-                match call_host(h, mem, vm.pcs[idx], &regs) {
+                // Callbacks the helper runs count against the same budget.
+                counters.budget = budget;
+                counters.loops = loops;
+                let ret =
+                    call_host::<M, TRACE, BUDGET>(vm, h, mem, idx, &regs, depth, trace, counters);
+                budget = counters.budget;
+                loops = counters.loops;
+                match ret {
                     Ok(Ret::Value(v)) => regs[0] = v,
                     Ok(Ret::Stop(v)) => finish!(v),
                     Err(e) => return Err(vm.$on_err(idx, h, e)),
@@ -381,7 +422,7 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 i = target as usize;
             }
             Op::Exit => {
-                if depth == 0 {
+                if depth == base {
                     finish!(regs[0]);
                 }
                 depth -= 1;
@@ -426,13 +467,32 @@ fn write_back(regs: &mut [u64; 16], op: Rmw, src: u8, old: u64) {
 }
 
 #[inline(never)]
-fn call_host(
+#[allow(clippy::too_many_arguments)]
+fn call_host<M: Mode, const TRACE: bool, const BUDGET: bool>(
+    vm: &Vm,
     h: &Helper,
     mem: &mut Memory,
-    pc: usize,
+    idx: usize,
     regs: &[u64; 16],
+    depth: usize,
+    trace: &mut dyn FnMut(&TraceStep<'_>),
+    counters: &mut Counters,
 ) -> Result<Ret, HelperError> {
-    let mut ctx = HelperContext::new(mem, pc);
+    let pc = vm.pcs[idx];
+    let mut callback = |m: &mut Memory, func: u64, args: [u64; 5]| -> Result<u64, VmError> {
+        let target = func
+            .checked_sub(FUNC_BASE)
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < vm.ops.len())
+            .ok_or(VmError::BadCallback { pc, addr: func })?;
+        if depth + 1 >= MAX_CALL_FRAMES {
+            return Err(vm.call_depth_exceeded(idx));
+        }
+        let r = exec_frame::<M, TRACE, BUDGET>(vm, m, target, depth + 1, args, trace, counters);
+        m.set_depth(depth);
+        r
+    };
+    let mut ctx = HelperContext::new(mem, pc, Some(&mut callback));
     let v = (h.func())(&mut ctx, [regs[1], regs[2], regs[3], regs[4], regs[5]])?;
     Ok(match ctx.stopped() {
         Some(r0) => Ret::Stop(r0),

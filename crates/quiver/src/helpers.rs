@@ -41,6 +41,7 @@ pub mod id {
     pub const TRACE_VPRINTK: u32 = 177;
     pub const KTIME_GET_COARSE_NS: u32 = 160;
     pub const KTIME_GET_TAI_NS: u32 = 208;
+    pub const LOOP: u32 = 181;
 }
 
 /// Prototypes of the Linux helpers this module implements, for the
@@ -258,7 +259,6 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
 const EINVAL: u64 = (-22i64) as u64;
 const EFAULT: u64 = (-14i64) as u64;
 const E2BIG: u64 = (-7i64) as u64;
-const ENOENT: u64 = (-2i64) as u64;
 
 /// An object's maps as helpers see them.
 pub struct MapTable {
@@ -565,11 +565,28 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
             .map_err(|e| HelperError::msg(e.to_string()))?;
         Ok(0)
     });
+    // Linux: flags must be 0; at most BPF_MAX_LOOPS iterations; the
+    // callback returns 0 to go on, 1 to stop; the result is the number of
+    // iterations run.
+    h.register(id::LOOP, "bpf_loop", |ctx, a| {
+        let (nr, func, data, flags) = (a[0] as u32 as u64, a[1], a[2], a[3]);
+        if flags != 0 {
+            return Ok(EINVAL);
+        }
+        if nr > quiver_vm::BPF_MAX_LOOPS {
+            return Ok(E2BIG);
+        }
+        for i in 0..nr {
+            if ctx.call_function(func, [i, data, 0, 0, 0])? != 0 {
+                return Ok(i + 1);
+            }
+        }
+        Ok(nr)
+    });
     let m = maps;
     h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| {
         Ok(ringbuf(&m, a[0])?.query(a[1]))
     });
-    let _ = (E2BIG, ENOENT);
     h
 }
 
