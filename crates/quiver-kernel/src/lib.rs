@@ -219,6 +219,9 @@ pub struct LoadOptions {
 /// `BPF_F_SLEEPABLE`.
 pub const F_SLEEPABLE: u32 = 1 << 4;
 
+/// BTF func info for [`load_with_btf`]: (instruction index, BTF FUNC id).
+pub type FuncInfo = [(u32, u32)];
+
 /// Loads raw bytecode; on refusal returns the verifier log.
 pub fn load(
     prog_type: u32,
@@ -226,6 +229,21 @@ pub fn load(
     license: &str,
     opts: &LoadOptions,
 ) -> Result<Prog, LoadError> {
+    load_with_btf(prog_type, insns, license, opts, None)
+}
+
+/// [`load`] with the program's BTF and func info, which the kernel needs
+/// for callbacks (`bpf_loop`) and global functions.
+pub fn load_with_btf(
+    prog_type: u32,
+    insns: &[u8],
+    license: &str,
+    opts: &LoadOptions,
+    btf: Option<(&KernelBtf, &FuncInfo)>,
+) -> Result<Prog, LoadError> {
+    let func_info: Vec<u32> = btf.map_or_else(Vec::new, |(_, fi)| {
+        fi.iter().flat_map(|&(i, t)| [i, t]).collect()
+    });
     let license = std::ffi::CString::new(license).unwrap_or_default();
     let mut log = vec![0u8; 1 << 20];
     let attempt = |log_level: u32, log: &mut Vec<u8>| {
@@ -244,6 +262,14 @@ pub fn load(
             prog_flags: opts.prog_flags,
             prog_name: name16(&opts.name),
             expected_attach_type: opts.expected_attach_type,
+            prog_btf_fd: btf.map_or(0, |(b, _)| b.raw_fd() as u32),
+            func_info_rec_size: if btf.is_some() { 8 } else { 0 },
+            func_info: if btf.is_some() {
+                func_info.as_ptr() as u64
+            } else {
+                0
+            },
+            func_info_cnt: (func_info.len() / 2) as u32,
             ..Default::default()
         };
         bpf_fd(BPF_PROG_LOAD, &mut attr)
@@ -267,6 +293,42 @@ pub fn load(
                 log: text(&log),
             })
         }
+    }
+}
+
+/// BTF loaded into the kernel (for func info and typed maps).
+#[derive(Debug)]
+pub struct KernelBtf {
+    fd: OwnedFd,
+}
+
+impl KernelBtf {
+    /// Loads raw `.BTF` bytes; on refusal returns the kernel's BTF log.
+    pub fn load(btf: &[u8]) -> Result<KernelBtf, LoadError> {
+        let mut log = vec![0u8; 1 << 16];
+        let mut attr = BtfLoadAttr {
+            btf: btf.as_ptr() as u64,
+            btf_size: btf.len() as u32,
+            btf_log_buf: log.as_mut_ptr() as u64,
+            btf_log_size: log.len() as u32,
+            btf_log_level: 1,
+            ..Default::default()
+        };
+        match bpf_fd(BPF_BTF_LOAD, &mut attr) {
+            Ok(fd) => Ok(KernelBtf { fd }),
+            Err(errno) => {
+                let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+                Err(LoadError {
+                    errno,
+                    log: String::from_utf8_lossy(&log[..end]).into_owned(),
+                })
+            }
+        }
+    }
+
+    /// The BTF's file descriptor number.
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
     }
 }
 

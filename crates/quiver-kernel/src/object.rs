@@ -5,7 +5,9 @@
 use quiver_isa::{Insn, Pseudo, encode};
 use quiver_obj::{ObjError, Object};
 
-use crate::{LoadError, LoadOptions, Map, Prog, load};
+use quiver_obj::btf::{Btf, BtfType, VarSecinfo};
+
+use crate::{KernelBtf, LoadError, LoadOptions, Map, Prog, load_with_btf};
 
 /// A program loaded in the kernel with the maps it uses, by object index.
 #[derive(Debug)]
@@ -13,6 +15,8 @@ pub struct KernelProgram {
     pub prog: Prog,
     /// Kernel maps, by the object's map index (None where not created).
     pub maps: Vec<Option<Map>>,
+    /// The program's BTF, kept loaded as long as the program.
+    _btf: Option<KernelBtf>,
 }
 
 /// Why an object program could not be loaded into the kernel.
@@ -112,11 +116,51 @@ pub fn load_object_program(
         name: name.to_string(),
         ..Default::default()
     };
-    let prog = load(
+    // Func info, when every function has its BTF FUNC (the kernel wants it
+    // for callbacks and global functions).
+    let kernel_btf = match (&obj.btf, p.funcs.iter().all(|f| f.btf_func.is_some())) {
+        (Some(btf), true) => Some(KernelBtf::load(&kernel_acceptable(btf).to_bytes())?),
+        _ => None,
+    };
+    let func_info: Vec<(u32, u32)> = p
+        .funcs
+        .iter()
+        .filter_map(|f| f.btf_func.map(|t| (f.pc as u32, t)))
+        .collect();
+    let license = obj.license.as_deref().unwrap_or("GPL");
+    let prog = load_with_btf(
         kind.prog_type as u32,
         &encode(&insns),
-        obj.license.as_deref().unwrap_or("GPL"),
+        license,
         &opts,
+        kernel_btf.as_ref().map(|b| (b, func_info.as_slice())),
     )?;
-    Ok(KernelProgram { prog, maps })
+    Ok(KernelProgram {
+        prog,
+        maps,
+        _btf: kernel_btf,
+    })
+}
+
+/// clang leaves DATASEC sizes (and offsets) for the loader to fill in from
+/// the ELF file; the kernel refuses size 0. Only func info is passed here,
+/// so each section's variables are laid out back to back, which the kernel
+/// accepts and nothing reads.
+fn kernel_acceptable(btf: &Btf) -> Btf {
+    let mut out = btf.clone();
+    for ty in out.types_mut() {
+        if let BtfType::Datasec { size, vars, .. } = ty {
+            let mut off = 0u32;
+            for v in vars.iter_mut() {
+                *v = VarSecinfo {
+                    ty: v.ty,
+                    offset: off,
+                    size: v.size,
+                };
+                off += v.size;
+            }
+            *size = off;
+        }
+    }
+    out
 }

@@ -12,6 +12,7 @@ pub const BPF_MAP_GET_NEXT_KEY: u32 = 4;
 pub const BPF_PROG_LOAD: u32 = 5;
 pub const BPF_PROG_TEST_RUN: u32 = 10;
 pub const BPF_MAP_FREEZE: u32 = 22;
+pub const BPF_BTF_LOAD: u32 = 18;
 
 #[repr(C)]
 #[derive(Default)]
@@ -102,6 +103,19 @@ const _: () = assert!(std::mem::size_of::<TestRunAttr>() == 80);
 const _: () = assert!(std::mem::size_of::<ProgLoadAttr>() == 144);
 const _: () = assert!(std::mem::size_of::<MapCreateAttr>() == 72);
 const _: () = assert!(std::mem::size_of::<MapElemAttr>() == 32);
+
+#[repr(C)]
+#[derive(Default)]
+pub struct BtfLoadAttr {
+    pub btf: u64,
+    pub btf_log_buf: u64,
+    pub btf_size: u32,
+    pub btf_log_size: u32,
+    pub btf_log_level: u32,
+    pub btf_log_true_size: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<BtfLoadAttr>() == 32);
 
 /// Calls bpf(cmd, attr). Every pointer inside `attr` must point to memory
 /// that lives across the call with the sizes the attribute states; callers

@@ -574,7 +574,10 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
             return Ok(EINVAL);
         }
         if nr > quiver_vm::BPF_MAX_LOOPS {
-            return Ok(E2BIG);
+            // Linux inlines bpf_loop calls with constant zero flags, and the
+            // inlined code sets the error with a 32-bit move: programs see
+            // -E2BIG zero-extended (found by the kernel-differential test).
+            return Ok(E2BIG as u32 as u64);
         }
         for i in 0..nr {
             if ctx.call_function(func, [i, data, 0, 0, 0])? != 0 {

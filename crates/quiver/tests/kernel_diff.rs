@@ -273,3 +273,50 @@ fn xdp_program_agrees_with_the_kernel() {
         );
     }
 }
+
+#[test]
+fn bpf_loop_callbacks_agree_with_the_kernel() {
+    if !kernel() {
+        return;
+    }
+    for cpu in ["v2", "v3", "v4"] {
+        let object = format!("loop_callback.{cpu}.g.o");
+        let raw = bytes(&object);
+        let obj = Object::parse(&raw).unwrap();
+        let k = load_object_program(&obj, "run_loop", 0).unwrap();
+        let bpf = Loader::new().load(&raw).unwrap();
+        let q = bpf.program("run_loop").unwrap();
+        // (nr, stop_at): full runs, early stops, none, and past the limit.
+        let cases = [
+            (10u32, 0u32),
+            (100, 37),
+            (0, 0),
+            (1, 1),
+            (70, 64),
+            (1 << 20, 5),
+            ((1 << 23) + 1, 0),
+        ];
+        for (nr, stop_at) in cases {
+            let mut ctx = vec![0u8; 24];
+            ctx[0..4].copy_from_slice(&nr.to_le_bytes());
+            ctx[4..8].copy_from_slice(&stop_at.to_le_bytes());
+            let mut kctx = ctx.clone();
+            let kr = k.prog.test_run_syscall(&mut kctx).unwrap();
+            let qr = q.run_context(&mut ctx).unwrap();
+            assert_eq!(qr, kr as u64, "{object}: r0 for nr {nr}, stop at {stop_at}");
+            assert_eq!(
+                ctx, kctx,
+                "{object}: context for nr {nr}, stop at {stop_at}"
+            );
+        }
+        assert_eq!(
+            dump_quiver(&obj, &bpf),
+            dump_kernel(&obj, &k),
+            "{object}: maps differ"
+        );
+        println!(
+            "kernel differential: {object}: bpf_loop callbacks, {} runs, r0, context and maps agree",
+            cases.len()
+        );
+    }
+}

@@ -59,6 +59,11 @@ impl Btf {
         &self.types
     }
 
+    /// Every type, mutable (index = id).
+    pub fn types_mut(&mut self) -> &mut [BtfType] {
+        &mut self.types
+    }
+
     /// The type with id `id`.
     pub fn get(&self, id: TypeId) -> Option<&BtfType> {
         self.types.get(id as usize)
