@@ -225,3 +225,98 @@ fn run_xdp_object_on_a_frame() {
     assert!(out.contains("r0 = 0x1 (1)"), "{out}");
     assert!(out.contains("map protocols[11 00 00 00]"), "{out}");
 }
+
+/// What `inspect --json` must say about each fixture, at every -mcpu level
+/// it is built for: (object stem, [(program, type, sleepable)], maps).
+#[test]
+fn inspect_json_describes_every_fixture() {
+    let table: &[(&str, &[(&str, &str, bool)], &[&str])] = &[
+        (
+            "socket_counter",
+            &[("count_packets", "socket_filter", false)],
+            &["buckets", "totals", ".rodata", ".bss"],
+        ),
+        ("xdp_parse", &[("xdp_filter", "xdp", false)], &["protocols"]),
+        (
+            "syscall_ctx",
+            &[("sum_args", "syscall", true)],
+            &["results", "events"],
+        ),
+        (
+            "legacy_maps",
+            &[("legacy_count", "socket_filter", false)],
+            &["legacy_counts"],
+        ),
+        ("loop_callback", &[("run_loop", "syscall", true)], &["seen"]),
+        (
+            "big_program",
+            &[("mix", "syscall", true)],
+            &["mixes", ".rodata", ".bss"],
+        ),
+        (
+            "kitchen_sink",
+            &[
+                ("BPF_PROG_dev_event", "struct_ops", false),
+                ("BPF_PROG_dev_request", "struct_ops", true),
+            ],
+            &[
+                ".bss",
+                ".data",
+                ".rodata",
+                ".rodata.str1.1",
+                ".rodata.cst16",
+            ],
+        ),
+    ];
+    let dir = root().join("fixtures/obj");
+    let mut checked = 0;
+    for (stem, programs, maps) in table {
+        for cpu in ["v2", "v3", "v4"] {
+            for suffix in [".g.o", ".o"] {
+                let name = format!("{stem}.{cpu}{suffix}");
+                if !dir.join(&name).exists() {
+                    continue;
+                }
+                let o = quiver(&["inspect", "--json", &format!("fixtures/obj/{name}")]);
+                if !o.status.success() {
+                    // Only objects without BTF may fail, and only over BTF maps.
+                    assert_eq!(suffix, ".o", "{name}: {o:?}");
+                    assert!(
+                        String::from_utf8_lossy(&o.stderr).contains("compile with -g"),
+                        "{name}: {o:?}"
+                    );
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                let got: Vec<(String, String, bool)> = v["programs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p["name"].as_str().unwrap().to_string(),
+                            p["prog_type"].as_str().unwrap().to_string(),
+                            p["sleepable"].as_bool().unwrap(),
+                        )
+                    })
+                    .collect();
+                let want: Vec<(String, String, bool)> = programs
+                    .iter()
+                    .map(|(n, t, s)| (n.to_string(), t.to_string(), *s))
+                    .collect();
+                assert_eq!(got, want, "{name}");
+                let got_maps: Vec<&str> = v["maps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["name"].as_str().unwrap())
+                    .collect();
+                assert_eq!(&got_maps, maps, "{name}");
+                assert_eq!(v["license"], "GPL", "{name}");
+                checked += 1;
+            }
+        }
+    }
+    println!("inspect: {checked} fixture objects described as expected");
+    assert!(checked >= 24, "{checked}");
+}

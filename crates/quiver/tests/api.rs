@@ -251,3 +251,29 @@ fn bpf_loop_runs_callbacks_in_their_own_frame() {
         }
     }
 }
+
+#[test]
+fn maps_the_kernel_would_refuse_are_refused_with_their_name() {
+    let err = Loader::new()
+        .load(&bytes("bad_map_type.v3.g.o"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("map mystery:") && err.contains("unknown map type 99"),
+        "{err}"
+    );
+    let err = Loader::new()
+        .load(&bytes("bad_map_def.v3.g.o"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("map empty:") && err.contains("max_entries"),
+        "{err}"
+    );
+    // The kernel refuses the same definition.
+    if quiver_kernel::available().is_ok() {
+        assert!(quiver_kernel::Map::create("empty", 1, 4, 8, 0, 0).is_err());
+    }
+}
