@@ -226,11 +226,19 @@ fn run_xdp_object_on_a_frame() {
     assert!(out.contains("map protocols[11 00 00 00]"), "{out}");
 }
 
+/// A fixture's expected description: object stem, its programs as
+/// (name, type, sleepable), its maps.
+type Expected = (
+    &'static str,
+    &'static [(&'static str, &'static str, bool)],
+    &'static [&'static str],
+);
+
 /// What `inspect --json` must say about each fixture, at every -mcpu level
-/// it is built for: (object stem, [(program, type, sleepable)], maps).
+/// it is built for.
 #[test]
 fn inspect_json_describes_every_fixture() {
-    let table: &[(&str, &[(&str, &str, bool)], &[&str])] = &[
+    let table: &[Expected] = &[
         (
             "socket_counter",
             &[("count_packets", "socket_filter", false)],
