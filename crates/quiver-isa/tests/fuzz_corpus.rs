@@ -7,14 +7,26 @@ use std::path::Path;
 use quiver_isa::Program;
 use quiver_isa::asm::{Syntax, assemble, assemble_auto, disassemble};
 
+/// The inputs of a fuzz target: its corpus directory plus, for the
+/// assembler, the project's own assembly (examples, benchmark programs),
+/// which long runs also use as seeds:
+/// `cargo +nightly fuzz run assemble fuzz/corpus/assemble examples crates/quiver-bench/programs`.
 fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
-        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = vec![root.join("fuzz/corpus").join(target)];
+    if target == "assemble" {
+        dirs.push(root.join("examples"));
+        dirs.push(root.join("crates/quiver-bench/programs"));
+    }
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for dir in dirs {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if target != "assemble" || path.extension().is_some_and(|e| e == "s") {
+                inputs.push(std::fs::read(path).unwrap());
+            }
+        }
+    }
     inputs.sort();
     inputs
 }
