@@ -6,7 +6,7 @@ use std::collections::HashMap as StdHashMap;
 use std::sync::Arc;
 
 use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
-use quiver_maps::{Map, MapDef, MapType, ValuePtr};
+use quiver_maps::{Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
 use quiver_vm::{Config, HelperContext, HelperError, Helpers, Kfuncs, Vm};
@@ -378,6 +378,3 @@ impl Bpf {
         })
     }
 }
-
-/// Keeps `ValuePtr` in this module's vocabulary for `DataRegion`.
-pub(crate) type Value = ValuePtr;

@@ -9,13 +9,13 @@ use quiver_vm::{Region, RunInput, Vm};
 
 use crate::error::Error;
 use crate::helpers::MapTable;
-use crate::loader::Value;
+use quiver_maps::ValuePtr;
 
 /// A global data map value a program addresses directly.
 #[derive(Clone)]
 pub(crate) struct DataRegion {
     pub(crate) name: String,
-    pub(crate) value: Value,
+    pub(crate) value: ValuePtr,
     pub(crate) writable: bool,
 }
 
