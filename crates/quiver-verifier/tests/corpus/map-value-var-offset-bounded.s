@@ -8,7 +8,6 @@ r2 = r10
 r2 += -4
 r1 = map_fd(0) ll
 call bpf_map_lookup_elem#1
-
 if r0 == 0 goto out
 r1 = *(u64 *)(r0 + 0)
 r1 &= 7

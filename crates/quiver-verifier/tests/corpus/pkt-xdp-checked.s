@@ -3,7 +3,6 @@
 ; kernel: accept
 r2 = *(u32 *)(r1 + 0)
 r3 = *(u32 *)(r1 + 4)
-
 r4 = r2
 r4 += 14
 if r4 > r3 goto out
