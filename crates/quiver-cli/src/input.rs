@@ -28,6 +28,16 @@ pub struct Loaded {
     pub mem: Option<Vec<u8>>,
 }
 
+/// Whether the file at `path` is an ELF object (by its magic number).
+pub fn is_elf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"\x7fELF"
+}
+
 /// Whether bytes look like text rather than bytecode.
 fn is_text(bytes: &[u8]) -> bool {
     std::str::from_utf8(bytes).is_ok_and(|s| !s.contains('\0'))

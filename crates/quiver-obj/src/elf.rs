@@ -77,6 +77,18 @@ impl Elf {
         self.sections.iter().find(|s| s.index == index)
     }
 
+    /// The named (non-section) symbols defined in section `index`, by
+    /// offset.
+    pub fn symbols_in(&self, index: usize) -> Vec<&Sym> {
+        let mut syms: Vec<&Sym> = self
+            .symbols
+            .iter()
+            .filter(|s| s.section == Some(index) && !s.is_section)
+            .collect();
+        syms.sort_by_key(|s| s.value);
+        syms
+    }
+
     /// The relocations that patch section `index`, by offset.
     pub fn relocs_of(&self, index: usize) -> &[Rel] {
         self.relocs.get(&index).map(Vec::as_slice).unwrap_or(&[])

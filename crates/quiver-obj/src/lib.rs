@@ -20,5 +20,6 @@ mod struct_ops;
 pub use error::ObjError;
 pub use object::{
     Extern, ExternKind, InsnReloc, ObjProgram, Object, RelocTarget, SectionSummary, Subprog,
+    line_at,
 };
 pub use struct_ops::StructOpsVar;

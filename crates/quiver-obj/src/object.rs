@@ -67,17 +67,20 @@ pub struct ObjProgram {
 impl ObjProgram {
     /// The source line of slot `pc`: the last line-info record at or before it.
     pub fn line_at(&self, pc: usize) -> Option<&LineInfo> {
-        self.lines
-            .iter()
-            .take_while(|(p, _)| *p <= pc)
-            .last()
-            .map(|(_, l)| l)
+        line_at(&self.lines, pc)
     }
 
     /// Number of 8-byte slots.
     pub fn slot_count(&self) -> usize {
         self.insns.iter().map(Insn::slots).sum()
     }
+}
+
+/// The source line of slot `pc` in line info sorted by slot: the last
+/// record at or before it.
+pub fn line_at(lines: &[(usize, LineInfo)], pc: usize) -> Option<&LineInfo> {
+    let n = lines.partition_point(|(p, _)| *p <= pc);
+    n.checked_sub(1).map(|i| &lines[i].1)
 }
 
 /// What kind of extern symbol.
@@ -259,12 +262,7 @@ impl<'e> Loader<'e> {
                     _ => None,
                 })
                 .ok_or_else(|| ObjError::section(".maps", "no DATASEC .maps in BTF"))?;
-            let mut syms: Vec<&elf::Sym> = elf
-                .symbols
-                .iter()
-                .filter(|s| s.section == Some(sec.index) && !s.is_section)
-                .collect();
-            syms.sort_by_key(|s| s.value);
+            let syms = elf.symbols_in(sec.index);
             for sym in syms {
                 let var = datasec.iter().find_map(|v| match btf.get(v.ty) {
                     Some(BtfType::Var { name, ty, .. }) if *name == sym.name => Some(*ty),
@@ -300,12 +298,7 @@ impl<'e> Loader<'e> {
             }
         }
         if let Some(sec) = elf.section_named("maps") {
-            let mut syms: Vec<&elf::Sym> = elf
-                .symbols
-                .iter()
-                .filter(|s| s.section == Some(sec.index) && !s.is_section)
-                .collect();
-            syms.sort_by_key(|s| s.value);
+            let syms = elf.symbols_in(sec.index);
             if !syms.is_empty() {
                 let def_size = sec.data.len() / syms.len();
                 for sym in syms {

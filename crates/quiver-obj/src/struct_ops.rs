@@ -50,13 +50,7 @@ pub fn read_struct_ops(elf: &Elf, btf: Option<&Btf>) -> Result<Vec<StructOpsVar>
                 _ => None,
             })
             .unwrap_or_default();
-        let mut syms: Vec<_> = elf
-            .symbols
-            .iter()
-            .filter(|s| s.section == Some(sec.index) && !s.is_section)
-            .collect();
-        syms.sort_by_key(|s| s.value);
-        for sym in syms {
+        for sym in elf.symbols_in(sec.index) {
             let err = |message: String| ObjError::StructOps {
                 var: sym.name.clone(),
                 message,

@@ -355,6 +355,25 @@ fn read_cstr(ctx: &HelperContext<'_>, addr: u64, max: usize) -> Result<Vec<u8>, 
     Err(format!("no NUL within {max} bytes"))
 }
 
+/// The argument array of `bpf_trace_vprintk` and `bpf_snprintf`: `len`
+/// bytes of u64s at `addr`; `None` when Linux refuses the length (not a
+/// multiple of 8, or more than `MAX_ARGS` arguments).
+fn read_u64_args(
+    ctx: &HelperContext<'_>,
+    addr: u64,
+    len: u64,
+) -> Result<Option<Vec<u64>>, HelperError> {
+    if !len.is_multiple_of(8) || len > 8 * printk::MAX_ARGS as u64 {
+        return Ok(None);
+    }
+    let raw = read(ctx, addr, len as usize)?;
+    Ok(Some(
+        raw.chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect(),
+    ))
+}
+
 fn format_args(
     ctx: &HelperContext<'_>,
     fmt_addr: u64,
@@ -457,25 +476,16 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
     });
     let prog = program.to_string();
     h.register(id::TRACE_VPRINTK, "bpf_trace_vprintk", move |ctx, a| {
-        if a[3] % 8 != 0 || a[3] > 8 * printk::MAX_ARGS as u64 {
-            return Ok(EINVAL);
-        }
-        let data = read(ctx, a[2], a[3] as usize)?;
-        let args: Vec<u64> = data.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let Some(args) = read_u64_args(ctx, a[2], a[3])? else { return Ok(EINVAL) };
         let text = format_args(ctx, a[0], a[1], &args)?;
         tracing::info!(target: "quiver::printk", program = %prog, "{}", text.trim_end_matches('\n'));
         Ok(text.len() as u64)
     });
     h.register(id::SNPRINTF, "bpf_snprintf", |ctx, a| {
         let (out, out_size, fmt, data, data_len) = (a[0], a[1], a[2], a[3], a[4]);
-        if data_len % 8 != 0 || data_len > 8 * printk::MAX_ARGS as u64 {
+        let Some(args) = read_u64_args(ctx, data, data_len)? else {
             return Ok(EINVAL);
-        }
-        let raw = read(ctx, data, data_len as usize)?;
-        let args: Vec<u64> = raw
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-            .collect();
+        };
         let fmt_bytes = read_cstr(ctx, fmt, 4096).map_err(HelperError::msg)?;
         let mut fmt_z = fmt_bytes;
         fmt_z.push(0);

@@ -64,11 +64,7 @@ impl Program {
 
     /// The source line of instruction `pc`, from BTF line info.
     pub fn line_at(&self, pc: usize) -> Option<&LineInfo> {
-        self.lines
-            .iter()
-            .take_while(|(p, _)| *p <= pc)
-            .last()
-            .map(|(_, l)| l)
+        quiver_obj::line_at(&self.lines, pc)
     }
 
     fn err(&self, source: quiver_vm::VmError) -> Error {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use quiver_cli::input::{Format, load};
+use quiver_cli::input::{Format, is_elf, load};
 use quiver_isa::asm::{Syntax, disassemble, format_insn};
 
 #[derive(clap::Args)]
@@ -79,12 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         OutSyntax::Llvm => Syntax::Llvm,
         OutSyntax::Conformance => Syntax::Conformance,
     };
-    let mut magic = [0u8; 4];
-    let is_elf = std::fs::File::open(&args.input)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok()
-        && &magic == b"\x7fELF";
-    if is_elf {
+    if is_elf(&args.input) {
         quiver_cli::out::print(&disasm_object(&args.input, args.prog.as_deref(), syntax)?)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use quiver_cli::hex;
-use quiver_cli::input::{Format, load};
+use quiver_cli::input::{Format, is_elf, load};
 use quiver_cli::out;
 use quiver_isa::asm::{Syntax, format_insn};
 use quiver_vm::{Config, Helpers, Vm};
@@ -41,15 +41,6 @@ pub struct Args {
     /// struct_ops callbacks).
     #[arg(long)]
     ctx: Option<PathBuf>,
-}
-
-fn is_elf(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && &magic == b"\x7fELF"
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
