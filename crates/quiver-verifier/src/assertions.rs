@@ -214,7 +214,12 @@ fn describe_arg(arg: &Arg) -> String {
             let null = if *nullable { " or null" } else { "" };
             format!("a {type_name} pointer{null}")
         }
-        Arg::Callback => "a subprogram".into(),
+        Arg::Callback(_) => "a subprogram".into(),
+        Arg::Alloc => "memory the program acquired".into(),
+        Arg::Iter { type_name, .. } => format!("a {type_name} on the stack"),
+        Arg::SpinLock => "a bpf_spin_lock in a map value".into(),
+        Arg::Timer => "a bpf_timer in a map value".into(),
+        Arg::Wq => "a bpf_wq in a map value".into(),
         Arg::Any => "any value".into(),
     }
 }

@@ -49,10 +49,54 @@ pub enum Arg {
     Ctx,
     /// A pointer to a BTF-typed host object (`struct hid_bpf_ctx *`...).
     Btf { type_name: String, nullable: bool },
-    /// A subprogram, for callbacks (`bpf_loop`, timers, work queues).
-    Callback,
+    /// A subprogram, for callbacks (`bpf_loop`, timers, work queues),
+    /// with the signature the callback is verified against.
+    Callback(Callback),
+    /// Memory a call acquired (`ARG_PTR_TO_ALLOC_MEM`: a ring buffer
+    /// record), at its start; with [`kf::RELEASE`] the call releases it.
+    Alloc,
+    /// An iterator object of `size` bytes on the stack (`struct
+    /// bpf_iter_num *`); the prototype's `ITER_NEW`/`ITER_NEXT`/
+    /// `ITER_DESTROY` flag says what the call does with it.
+    Iter { type_name: String, size: u32 },
+    /// The `struct bpf_spin_lock` field of a map value.
+    SpinLock,
+    /// The `struct bpf_timer` field of a map value.
+    Timer,
+    /// The `struct bpf_wq` field of a map value.
+    Wq,
     /// Anything (helpers that accept every value).
     Any,
+}
+
+/// What a callback subprogram receives and may return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    /// Its arguments, r1 first.
+    pub args: Vec<CallbackArg>,
+    /// The range its r0 must be in at exit (inclusive).
+    pub ret: (i64, i64),
+    /// Whether it runs later, on its own (timers, work queues), rather
+    /// than during the call (`bpf_loop`).
+    pub is_async: bool,
+    /// Whether an async callback runs sleepable (work queues).
+    pub sleepable: bool,
+}
+
+/// One argument of a callback, described from the registering call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallbackArg {
+    /// A number.
+    Scalar,
+    /// The value the registering call got in argument `n` (0-based).
+    SameAs(u8),
+    /// The map whose value argument `n` of the registering call points
+    /// into (a timer or work queue's map).
+    MapOf(u8),
+    /// A key of that map.
+    KeyOf(u8),
+    /// The value that argument `n` points into.
+    ValueOf(u8),
 }
 
 /// What a call leaves in r0.
@@ -68,6 +112,14 @@ pub enum Ret {
     MemOrNull { size_arg: u8 },
     /// A BTF-typed host object.
     Btf { type_name: String, nullable: bool },
+    /// Memory of `size` bytes (or of the size in constant argument
+    /// `size_arg`), read-only when `rdonly`; NULL when `nullable`.
+    Mem {
+        size: Option<u32>,
+        size_arg: Option<u8>,
+        nullable: bool,
+        rdonly: bool,
+    },
 }
 
 /// A helper or kfunc prototype.
@@ -122,6 +174,12 @@ pub enum CtxFieldKind {
     PacketData,
     PacketEnd,
     PacketMeta,
+    /// A pointer to a host object described in [`Host::btf_structs`]
+    /// (struct_ops arguments, e.g. `struct hid_bpf_ctx *`).
+    Btf {
+        type_name: &'static str,
+        nullable: bool,
+    },
 }
 
 /// A program type: its context and what it may call.
@@ -137,8 +195,58 @@ pub struct ProgramType {
     pub kfuncs: Vec<String>,
     /// Whether programs of this type are loaded sleepable.
     pub sleepable: bool,
-    /// The range of r0 at exit the type allows (inclusive).
+    /// The range of r0 at exit the type allows (inclusive); the full
+    /// range means r0 may be anything, a pointer included.
     pub ret_range: (i64, i64),
+    /// Whether programs may write packet data through packet pointers.
+    pub packet_write: bool,
+    /// Whether the legacy `BPF_LD_ABS`/`BPF_LD_IND` loads are allowed.
+    pub ld_abs: bool,
+}
+
+impl ProgramType {
+    /// A program type with no context fields, calls or packet access,
+    /// returning anything: a starting point for hosts to fill in.
+    pub fn new(name: &str, ctx_size: u32) -> Self {
+        ProgramType {
+            name: name.into(),
+            ctx_size,
+            ctx_fields: Vec::new(),
+            helpers: Vec::new(),
+            kfuncs: Vec::new(),
+            sleepable: false,
+            ret_range: (i64::MIN, i64::MAX),
+            packet_write: false,
+            ld_abs: false,
+        }
+    }
+
+    /// Whether r0 at exit is checked at all.
+    pub fn checks_return(&self) -> bool {
+        self.ret_range != (i64::MIN, i64::MAX)
+    }
+
+    /// The context field `[off, off + size)` falls in, if one does.
+    pub fn ctx_field(&self, off: i64, size: u32) -> Option<&CtxField> {
+        find_field(&self.ctx_fields, off, size)
+    }
+}
+
+/// The field of `fields` that holds all of `[off, off + size)`.
+pub fn find_field(fields: &[CtxField], off: i64, size: u32) -> Option<&CtxField> {
+    fields
+        .iter()
+        .find(|f| off >= f.off as i64 && off + size as i64 <= f.off as i64 + f.size as i64)
+}
+
+/// A host object programs reach through BTF-typed pointers: its size and
+/// the fields they may read or write (reads of other in-bounds bytes are
+/// refused, as writes are).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BtfStruct {
+    pub name: String,
+    pub size: u32,
+    pub fields: Vec<CtxField>,
 }
 
 /// Everything the verifier knows about the host.
@@ -147,6 +255,7 @@ pub struct Host {
     pub helpers: BTreeMap<u32, Proto>,
     pub kfuncs: BTreeMap<String, Proto>,
     pub program_types: BTreeMap<String, ProgramType>,
+    pub btf_structs: BTreeMap<String, BtfStruct>,
 }
 
 impl Host {
@@ -170,6 +279,12 @@ impl Host {
     /// Declares a program type.
     pub fn program_type(mut self, ty: ProgramType) -> Self {
         self.program_types.insert(ty.name.clone(), ty);
+        self
+    }
+
+    /// Declares a host object type for BTF-typed pointers.
+    pub fn btf_struct(mut self, st: BtfStruct) -> Self {
+        self.btf_structs.insert(st.name.clone(), st);
         self
     }
 }

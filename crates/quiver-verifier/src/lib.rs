@@ -16,5 +16,15 @@
 
 pub mod assertions;
 pub mod cfg;
+mod check;
 pub mod domain;
+mod equiv;
+pub mod error;
+mod explore;
 pub mod host;
+mod liveness;
+pub mod state;
+pub mod verify;
+
+pub use error::{ErrorKind, VerifyError};
+pub use verify::{Accepted, Facts, Input, MapInfo, Options, Rejected, Stats, verify};

@@ -1,0 +1,372 @@
+//! Path exploration: run the transfer functions along every path, depth
+//! first, storing states at prune points and cutting a path when a stored
+//! state covers it (Linux's `do_check` and `is_state_visited`).
+//!
+//! A stored state is *complete* once every path below it has ended; only
+//! complete states prune, except at the points where a loop is known to
+//! end (an iterator's `next`, `may_goto`, a callback's registering call),
+//! where the state is first widened against the loop's previous round. A
+//! path that comes back to an identical in-progress state loops forever.
+
+use std::fmt::Write as _;
+
+use quiver_isa::asm::{Syntax, format_insn};
+use quiver_isa::{CallTarget, Insn};
+
+use crate::check::{Checker, Flow};
+use crate::equiv;
+use crate::error::{ErrorKind, VerifyError};
+use crate::host::{Arg, kf};
+use crate::liveness::RegSet;
+use crate::state::State;
+use crate::verify::Stats;
+
+/// A state stored at a prune point.
+struct Checkpoint {
+    insn: usize,
+    state: State,
+    /// Paths below it still being explored (0: complete).
+    branches: u32,
+    parent: Option<usize>,
+    hits: u32,
+    misses: u32,
+    evicted: bool,
+}
+
+/// A path waiting to be explored.
+struct Path {
+    state: State,
+    insn: usize,
+    parent: Option<usize>,
+    from: Option<usize>,
+}
+
+/// How an instruction takes part in pruning.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Point {
+    No,
+    Prune,
+    /// A loop that is known to end passes here: always store, and prune
+    /// against in-progress states too.
+    Loop,
+}
+
+pub(crate) struct Explorer<'c, 'a> {
+    pub checker: &'c mut Checker<'a>,
+    live: Vec<RegSet>,
+    points: Vec<Point>,
+    checkpoints: Vec<Checkpoint>,
+    by_insn: Vec<Vec<usize>>,
+    pub stats: Stats,
+    pub log: String,
+    stored_now: u64,
+    jmps_since: u32,
+    insns_since: u32,
+}
+
+impl<'c, 'a> Explorer<'c, 'a> {
+    pub fn new(checker: &'c mut Checker<'a>, live: Vec<RegSet>) -> Self {
+        let n = checker.program.insns().len();
+        let points = prune_points(checker);
+        Explorer {
+            checker,
+            live,
+            points,
+            checkpoints: Vec::new(),
+            by_insn: vec![Vec::new(); n],
+            stats: Stats::default(),
+            log: String::new(),
+            stored_now: 0,
+            jmps_since: 0,
+            insns_since: 0,
+        }
+    }
+
+    fn level(&self) -> u32 {
+        self.checker.opts.log_level
+    }
+
+    /// Explores every path from `entry`.
+    pub fn run(&mut self, entry: State) -> Result<(), VerifyError> {
+        let mut work = vec![Path {
+            state: entry,
+            insn: 0,
+            parent: None,
+            from: None,
+        }];
+        let limit = self.checker.opts.insn_limit;
+        while let Some(mut path) = work.pop() {
+            if self.level() >= 1
+                && let Some(from) = path.from
+            {
+                let _ = writeln!(
+                    self.log,
+                    "from {} to {}: {}",
+                    self.checker.pc(from),
+                    self.checker.pc(path.insn),
+                    path.state
+                );
+            }
+            loop {
+                let insn = path.insn;
+                if self.points[insn] != Point::No && self.visit(&mut path)? {
+                    if self.level() >= 1 {
+                        let _ = writeln!(self.log, "{}: safe", self.checker.pc(insn));
+                    }
+                    self.finish(path.parent);
+                    break;
+                }
+                self.stats.insns_processed += 1;
+                self.insns_since += 1;
+                if self.stats.insns_processed > limit {
+                    return Err(VerifyError::new(
+                        insn,
+                        ErrorKind::TooComplex,
+                        format!("BPF program is too large. Processed {} insn", limit + 1),
+                    )
+                    .hint("the verifier could not bound a loop or the paths are too many: bound loop counts with constants, or use bpf_loop / bpf_for"));
+                }
+                let ins = self.checker.program.insns()[insn];
+                if self.level() >= 1 {
+                    self.log_insn(insn, &ins);
+                }
+                let flow = self.checker.step(&mut path.state, insn);
+                let flow = match flow {
+                    Ok(f) => f,
+                    Err(e) => {
+                        if self.level() >= 1 {
+                            let _ = writeln!(self.log, "{}", e.message);
+                        }
+                        return Err(e);
+                    }
+                };
+                if self.level() >= 2 {
+                    let _ = writeln!(self.log, "; {}", path.state);
+                }
+                let pushed: Vec<(State, usize)> = self.checker.pushed.drain(..).collect();
+                if !pushed.is_empty() || matches!(ins, Insn::Jump { .. } | Insn::Ja { .. }) {
+                    self.jmps_since += 1;
+                }
+                for (mut s, at) in pushed {
+                    if let Some(p) = path.parent {
+                        self.checkpoints[p].branches += 1;
+                    }
+                    // The next round of an iterator loop starts widened
+                    // against the loop's previous round.
+                    if is_iter_next(self.checker, insn)
+                        && let Some(prev) = self.ancestor_at(path.parent, insn)
+                    {
+                        equiv::widen(&self.checkpoints[prev].state, &mut s);
+                    }
+                    work.push(Path {
+                        state: s,
+                        insn: at,
+                        parent: path.parent,
+                        from: Some(insn),
+                    });
+                }
+                match flow {
+                    Flow::Next(n) => path.insn = n,
+                    Flow::End => {
+                        if self.level() >= 1 {
+                            let _ = writeln!(
+                                self.log,
+                                "processed path end at {}",
+                                self.checker.pc(insn)
+                            );
+                        }
+                        self.finish(path.parent);
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn log_insn(&mut self, insn: usize, ins: &Insn) {
+        let (raw, _) = quiver_isa::encode::encode_raw(ins);
+        let _ = writeln!(
+            self.log,
+            "{}: ({:02x}) {}",
+            self.checker.pc(insn),
+            raw[0].code,
+            format_insn(ins, Syntax::Llvm)
+        );
+    }
+
+    /// The nearest checkpoint at `insn` on the path above `parent`.
+    fn ancestor_at(&self, mut parent: Option<usize>, insn: usize) -> Option<usize> {
+        while let Some(p) = parent {
+            if self.checkpoints[p].insn == insn {
+                return Some(p);
+            }
+            parent = self.checkpoints[p].parent;
+        }
+        None
+    }
+
+    /// A path ended: its ancestors have one branch fewer to wait for.
+    fn finish(&mut self, mut parent: Option<usize>) {
+        while let Some(p) = parent {
+            let cp = &mut self.checkpoints[p];
+            cp.branches -= 1;
+            if cp.branches > 0 {
+                break;
+            }
+            parent = cp.parent;
+        }
+    }
+
+    /// At a prune point: true when a stored state covers the path (it
+    /// ends here); otherwise maybe stores the path's state.
+    fn visit(&mut self, path: &mut Path) -> Result<bool, VerifyError> {
+        let insn = path.insn;
+        let point = self.points[insn];
+        if point == Point::Loop
+            && let Some(prev) = self.ancestor_at(path.parent, insn)
+        {
+            let prev_state = self.checkpoints[prev].state.clone();
+            equiv::widen(&prev_state, &mut path.state);
+        }
+        let live = self.live[insn];
+        let mut hit = None;
+        for &c in &self.by_insn[insn] {
+            let cp = &self.checkpoints[c];
+            if cp.evicted {
+                continue;
+            }
+            let complete = cp.branches == 0;
+            if (complete || point == Point::Loop) && equiv::subsumes(&cp.state, &path.state, live) {
+                hit = Some(c);
+                break;
+            }
+        }
+        if let Some(c) = hit {
+            self.checkpoints[c].hits += 1;
+            return Ok(true);
+        }
+        if point != Point::Loop && self.infinite_loop(&path.state, insn) {
+            return Err(VerifyError::new(
+                insn,
+                ErrorKind::InfiniteLoop,
+                format!("infinite loop detected at insn {}", self.checker.pc(insn)),
+            )
+            .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
+        }
+        for &c in &self.by_insn[insn] {
+            let cp = &mut self.checkpoints[c];
+            if cp.evicted {
+                continue;
+            }
+            cp.misses += 1;
+            if cp.branches == 0 && cp.misses > cp.hits * 3 + 3 {
+                cp.evicted = true;
+                self.stored_now -= 1;
+            }
+        }
+        // Storing every state would cost more than it saves: like Linux,
+        // store after at least two jumps and eight instructions, except
+        // where loops must converge.
+        let store = point == Point::Loop || (self.jmps_since >= 2 && self.insns_since >= 8);
+        if !store {
+            return Ok(false);
+        }
+        self.jmps_since = 0;
+        self.insns_since = 0;
+        let id = self.checkpoints.len();
+        self.checkpoints.push(Checkpoint {
+            insn,
+            state: path.state.clone(),
+            branches: 1,
+            parent: path.parent,
+            hits: 0,
+            misses: 0,
+            evicted: false,
+        });
+        self.by_insn[insn].push(id);
+        path.parent = Some(id);
+        self.stats.total_states += 1;
+        self.stored_now += 1;
+        self.stats.peak_states = self.stats.peak_states.max(self.stored_now);
+        let here = self.by_insn[insn]
+            .iter()
+            .filter(|&&c| !self.checkpoints[c].evicted)
+            .count() as u64;
+        self.stats.max_states_per_insn = self.stats.max_states_per_insn.max(here);
+        Ok(false)
+    }
+
+    /// Whether a path at `insn` repeats an in-progress state exactly: a
+    /// loop that cannot end.
+    pub fn infinite_loop(&self, path_state: &State, insn: usize) -> bool {
+        self.by_insn[insn].iter().any(|&c| {
+            let cp = &self.checkpoints[c];
+            cp.branches > 0 && !cp.evicted && same_state(&cp.state, path_state)
+        })
+    }
+}
+
+/// Equality of states, ignoring the counters that only bound loops.
+fn same_state(a: &State, b: &State) -> bool {
+    a.frames == b.frames && a.refs == b.refs && a.lock == b.lock && a.rcu_depth == b.rcu_depth
+}
+
+fn is_iter_next(c: &Checker, insn: usize) -> bool {
+    match c.program.insns()[insn] {
+        Insn::Call(CallTarget::Kfunc { btf_id, .. }) => c
+            .kfuncs
+            .get(&btf_id)
+            .and_then(|n| c.host.kfuncs.get(n))
+            .is_some_and(|p| p.flags & kf::ITER_NEXT != 0),
+        _ => false,
+    }
+}
+
+/// Whether a call at `insn` registers a synchronous callback.
+fn calls_back(c: &Checker, insn: usize) -> bool {
+    let proto = match c.program.insns()[insn] {
+        Insn::Call(CallTarget::Helper(id)) => u32::try_from(id)
+            .ok()
+            .and_then(|id| c.host.helpers.get(&id)),
+        Insn::Call(CallTarget::Kfunc { btf_id, .. }) => {
+            c.kfuncs.get(&btf_id).and_then(|n| c.host.kfuncs.get(n))
+        }
+        _ => None,
+    };
+    proto.is_some_and(|p| {
+        p.args
+            .iter()
+            .any(|a| matches!(a, Arg::Callback(cb) if !cb.is_async))
+    })
+}
+
+/// Linux's prune points: jump targets, the instruction after a
+/// conditional jump or a call; and the loop points.
+fn prune_points(c: &Checker) -> Vec<Point> {
+    let insns = c.program.insns();
+    let mut points = vec![Point::No; insns.len()];
+    for (i, ins) in insns.iter().enumerate() {
+        match ins {
+            Insn::Jump { .. } => {
+                points[c.target(i)] = Point::Prune;
+                if i + 1 < insns.len() {
+                    points[i + 1] = Point::Prune;
+                }
+            }
+            Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
+            Insn::Call(_) | Insn::Callx { .. } => {
+                if i + 1 < insns.len() {
+                    points[i + 1] = Point::Prune;
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, ins) in insns.iter().enumerate() {
+        if matches!(ins, Insn::MayGoto { .. }) || is_iter_next(c, i) || calls_back(c, i) {
+            points[i] = Point::Loop;
+        }
+    }
+    points
+}
