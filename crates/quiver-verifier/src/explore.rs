@@ -21,6 +21,9 @@ use crate::liveness::RegSet;
 use crate::state::State;
 use crate::verify::Stats;
 
+/// Most bytes of log kept (the tail).
+const LOG_CAP: usize = 1 << 20;
+
 /// A state stored at a prune point.
 struct Checkpoint {
     insn: usize,
@@ -127,6 +130,7 @@ impl<'c, 'a> Explorer<'c, 'a> {
                     .hint("the verifier could not bound a loop or the paths are too many: bound loop counts with constants, or use bpf_loop / bpf_for"));
                 }
                 let ins = self.checker.program.insns()[insn];
+                self.trim_log();
                 if self.level() >= 1 {
                     self.log_insn(insn, &ins);
                 }
@@ -182,6 +186,21 @@ impl<'c, 'a> Explorer<'c, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// Keeps the log's tail within [`LOG_CAP`], as Linux's rotating log
+    /// does: the end of the log is what explains a failure.
+    fn trim_log(&mut self) {
+        if self.log.len() > 2 * LOG_CAP {
+            let mut cut = self.log.len() - LOG_CAP;
+            while !self.log.is_char_boundary(cut) {
+                cut += 1;
+            }
+            if let Some(nl) = self.log[cut..].find('\n') {
+                cut += nl + 1;
+            }
+            self.log.drain(..cut);
+        }
     }
 
     fn log_insn(&mut self, insn: usize, ins: &Insn) {
@@ -254,16 +273,21 @@ impl<'c, 'a> Explorer<'c, 'a> {
             )
             .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
         }
+        let mut evicted = 0;
         for &c in &self.by_insn[insn] {
             let cp = &mut self.checkpoints[c];
-            if cp.evicted {
-                continue;
-            }
             cp.misses += 1;
-            if cp.branches == 0 && cp.misses > cp.hits * 3 + 3 {
+            if cp.misses > cp.hits * 3 + 3 {
+                // Unlikely to prune anything: stop comparing against it
+                // (its place in the path tree stays for branch counts).
                 cp.evicted = true;
-                self.stored_now -= 1;
+                evicted += 1;
             }
+        }
+        if evicted > 0 {
+            self.stored_now -= evicted;
+            let cps = &self.checkpoints;
+            self.by_insn[insn].retain(|&c| !cps[c].evicted);
         }
         // Storing every state would cost more than it saves: like Linux,
         // store after at least two jumps and eight instructions, except

@@ -4,181 +4,15 @@
 //! `QUIVER_BLESS=1` rewrites the `; kernel:` and `; kernel-error:` lines
 //! from the live kernel instead. See `tests/corpus/README.md`.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::OnceLock;
 
-use quiver_isa::asm::{Syntax, assemble};
-use quiver_isa::{Insn, Pseudo};
-
-/// Linux `enum bpf_prog_type` by the names the headers use.
-const PROG_TYPES: &[(&str, u32)] = &[
-    ("socket_filter", 1),
-    ("kprobe", 2),
-    ("sched_cls", 3),
-    ("sched_act", 4),
-    ("tracepoint", 5),
-    ("xdp", 6),
-    ("perf_event", 7),
-    ("cgroup_skb", 8),
-    ("cgroup_sock", 9),
-    ("lwt_in", 10),
-    ("lwt_out", 11),
-    ("lwt_xmit", 12),
-    ("sock_ops", 13),
-    ("sk_skb", 14),
-    ("cgroup_device", 15),
-    ("sk_msg", 16),
-    ("raw_tracepoint", 17),
-    ("cgroup_sock_addr", 18),
-    ("flow_dissector", 22),
-    ("cgroup_sysctl", 23),
-    ("cgroup_sockopt", 25),
-    ("syscall", 31),
-];
-
-/// Linux `enum bpf_map_type` by the names the `; maps:` header uses.
-const MAP_TYPES: &[(&str, u32)] = &[
-    ("hash", 1),
-    ("array", 2),
-    ("prog_array", 3),
-    ("percpu_hash", 5),
-    ("percpu_array", 6),
-    ("lru_hash", 9),
-    ("lru_percpu_hash", 10),
-    ("queue", 22),
-    ("stack", 23),
-    ("ringbuf", 27),
-];
-
-fn lookup(table: &[(&str, u32)], name: &str) -> Option<u32> {
-    table.iter().find(|(n, _)| *n == name).map(|&(_, id)| id)
-}
-
-/// A map declared in the `; maps:` header.
-#[derive(Debug)]
-struct MapDecl {
-    name: String,
-    map_type: u32,
-    key_size: u32,
-    value_size: u32,
-    max_entries: u32,
-}
-
-/// The kernel's verdict as the labels state it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Verdict {
-    Accept,
-    Reject(String),
-}
-
-/// One corpus file, parsed.
-#[derive(Debug)]
-struct Case {
-    path: PathBuf,
-    text: String,
-    prog_type: u32,
-    /// `BPF_PROG_LOAD` flags from the optional `; prog_flags:` header.
-    prog_flags: u32,
-    maps: Vec<MapDecl>,
-    /// `None` when the `; kernel:` header is missing (allowed only when
-    /// blessing).
-    expected: Option<Verdict>,
-    insns: Vec<Insn>,
-}
-
-/// The `; key: value` lines at the top of a file, up to the first line
-/// that is not a comment.
-fn headers(text: &str) -> Vec<(&str, &str)> {
-    text.lines()
-        .map_while(|l| l.trim().strip_prefix(';'))
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .collect()
-}
-
-fn parse_maps(spec: &str) -> Result<Vec<MapDecl>, String> {
-    spec.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|decl| {
-            let (name, rest) = decl
-                .split_once('=')
-                .ok_or_else(|| format!("map `{decl}`: expected NAME=TYPE:KEY:VALUE:MAX"))?;
-            let parts: Vec<&str> = rest.split(':').map(str::trim).collect();
-            let [ty, key, value, max] = parts[..] else {
-                return Err(format!("map `{decl}`: expected NAME=TYPE:KEY:VALUE:MAX"));
-            };
-            let num = |s: &str| {
-                s.parse::<u32>()
-                    .map_err(|e| format!("map `{decl}`: `{s}`: {e}"))
-            };
-            Ok(MapDecl {
-                name: name.trim().to_string(),
-                map_type: lookup(MAP_TYPES, ty)
-                    .ok_or_else(|| format!("map `{decl}`: unknown map type `{ty}`"))?,
-                key_size: num(key)?,
-                value_size: num(value)?,
-                max_entries: num(max)?,
-            })
-        })
-        .collect()
-}
-
-fn parse_case(path: &Path) -> Result<Case, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("read: {e}"))?;
-    let hs = headers(&text);
-    let get = |key: &str| hs.iter().find(|(k, _)| *k == key).map(|&(_, v)| v);
-    let ty = get("prog_type").ok_or("missing `; prog_type:` header")?;
-    let prog_type = lookup(PROG_TYPES, ty).ok_or_else(|| format!("unknown prog_type `{ty}`"))?;
-    if get("what").is_none_or(str::is_empty) {
-        return Err("missing `; what:` header".into());
-    }
-    let maps = get("maps").map_or(Ok(Vec::new()), parse_maps)?;
-    let mut prog_flags = 0;
-    for flag in get("prog_flags").unwrap_or("").split(',').map(str::trim) {
-        prog_flags |= match flag {
-            "" => 0,
-            "sleepable" => quiver_kernel::F_SLEEPABLE,
-            other => return Err(format!("unknown prog_flags `{other}`")),
-        };
-    }
-    let expected = match get("kernel") {
-        None => None,
-        Some("accept") => Some(Verdict::Accept),
-        Some("reject") => Some(Verdict::Reject(
-            get("kernel-error")
-                .ok_or("`; kernel: reject` without a `; kernel-error:` header")?
-                .to_string(),
-        )),
-        Some(other) => return Err(format!("`; kernel: {other}`: expected accept or reject")),
-    };
-    let insns = assemble(&text, Syntax::Llvm)
-        .map_err(|e| format!("line {}:{}: {}", e.line, e.column, e.message))?;
-    for insn in &insns {
-        if let Insn::LoadImm64 {
-            pseudo: Pseudo::MapFd | Pseudo::MapValue,
-            imm,
-            ..
-        } = insn
-            && (*imm & 0xffff_ffff) as usize >= maps.len()
-        {
-            return Err(format!(
-                "refers to map {} but the header declares {}",
-                imm & 0xffff_ffff,
-                maps.len()
-            ));
-        }
-    }
-    Ok(Case {
-        path: path.to_path_buf(),
-        text,
-        prog_type,
-        prog_flags,
-        maps,
-        expected,
-        insns,
-    })
-}
+use common::btf::{VmlinuxFuncs, case_btf, create_map_with_btf};
+use common::corpus::{Case, Verdict, load_corpus};
+use quiver_isa::{CallTarget, Insn, Pseudo};
 
 /// The line of a verifier log that says why: the last one that is not
 /// blank, the closing statistics or a state dump, and not one of the
@@ -214,27 +48,70 @@ fn reason(log: &str) -> String {
     }
 }
 
-/// Creates the declared maps, patches their fds in and asks the kernel.
+/// A map created for one case: plain, or with BTF for its key and value.
+enum KernelMap {
+    Plain(quiver_kernel::Map),
+    Btf(OwnedFd),
+}
+
+impl KernelMap {
+    fn raw_fd(&self) -> i32 {
+        match self {
+            KernelMap::Plain(m) => m.raw_fd(),
+            KernelMap::Btf(fd) => fd.as_raw_fd(),
+        }
+    }
+}
+
+/// The running kernel's function ids, read once.
+fn vmlinux() -> Result<&'static VmlinuxFuncs, String> {
+    static FUNCS: OnceLock<Result<VmlinuxFuncs, String>> = OnceLock::new();
+    FUNCS
+        .get_or_init(|| VmlinuxFuncs::load().map_err(|e| format!("/sys/kernel/btf/vmlinux: {e}")))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Creates the declared maps (and the BTF the case needs), patches map
+/// fds and kfunc ids in and asks the kernel.
 fn run_kernel(case: &Case) -> Result<Verdict, String> {
+    let btf = case_btf(case);
+    let kernel_btf = btf
+        .as_ref()
+        .map(|b| {
+            quiver_kernel::KernelBtf::load(&b.bytes)
+                .map_err(|e| format!("loading the case's BTF: {}: {}", e.errno, e.log.trim()))
+        })
+        .transpose()?;
     let maps = case
         .maps
         .iter()
-        .map(|m| {
-            quiver_kernel::Map::create(
-                &m.name,
-                m.map_type,
-                m.key_size,
-                m.value_size,
-                m.max_entries,
-                0,
-            )
+        .enumerate()
+        .map(|(i, m)| {
+            let typed = btf
+                .as_ref()
+                .and_then(|b| b.maps[i])
+                .zip(kernel_btf.as_ref());
+            match typed {
+                Some(((key, value), kb)) => {
+                    create_map_with_btf(m, kb.raw_fd(), key, value).map(KernelMap::Btf)
+                }
+                None => quiver_kernel::Map::create(
+                    &m.name,
+                    m.map_type,
+                    m.key_size,
+                    m.value_size,
+                    m.max_entries,
+                    m.flags,
+                )
+                .map(KernelMap::Plain),
+            }
             .map_err(|e| format!("creating map {}: {e}", m.name))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let insns: Vec<Insn> = case
-        .insns
-        .iter()
-        .map(|insn| match *insn {
+    let mut insns = Vec::with_capacity(case.insns.len());
+    for insn in &case.insns {
+        insns.push(match *insn {
             Insn::LoadImm64 {
                 dst,
                 pseudo: pseudo @ (Pseudo::MapFd | Pseudo::MapValue),
@@ -247,9 +124,19 @@ fn run_kernel(case: &Case) -> Result<Verdict, String> {
                     imm: (imm & !0xffff_ffff) | u64::from(fd),
                 }
             }
+            Insn::Call(CallTarget::Kfunc { btf_id, module }) => {
+                let name = &case.kfuncs[btf_id as usize];
+                let id = vmlinux()?
+                    .id(name)
+                    .ok_or_else(|| format!("kfunc `{name}` is not in this kernel's BTF"))?;
+                Insn::Call(CallTarget::Kfunc {
+                    btf_id: id as i32,
+                    module,
+                })
+            }
             other => other,
-        })
-        .collect();
+        });
+    }
     // Encoded without `Program`'s checks: jumps out of range and the like
     // are cases for the kernel to refuse.
     let bytes = quiver_isa::encode(&insns);
@@ -258,13 +145,25 @@ fn run_kernel(case: &Case) -> Result<Verdict, String> {
         prog_flags: case.prog_flags,
         ..Default::default()
     };
-    match quiver_kernel::load(case.prog_type, &bytes, "GPL", &opts) {
+    let func_info = btf.as_ref().map_or(&[][..], |b| b.func_info.as_slice());
+    let prog_btf = kernel_btf
+        .as_ref()
+        .filter(|_| !func_info.is_empty())
+        .map(|kb| (kb, func_info));
+    let loaded = quiver_kernel::load_with_btf(case.prog_type_id, &bytes, "GPL", &opts, prog_btf);
+    drop(maps);
+    match loaded {
         Ok(_) => Ok(Verdict::Accept),
         Err(e) => {
             if std::env::var_os("QUIVER_CORPUS_LOG").is_some() {
                 println!("--- {}\n{}", case.path.display(), e.log);
             }
-            Ok(Verdict::Reject(reason(&e.log)))
+            let why = reason(&e.log);
+            if why.is_empty() {
+                // Refused before the verifier ran (bad attributes).
+                return Ok(Verdict::Reject(format!("no verifier log: {}", e.errno)));
+            }
+            Ok(Verdict::Reject(why))
         }
     }
 }
@@ -306,17 +205,6 @@ fn blessed(text: &str, verdict: &Verdict) -> String {
     out
 }
 
-fn corpus_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("reading the corpus directory").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "s"))
-        .collect();
-    files.sort();
-    files
-}
-
 fn show(v: &Verdict) -> String {
     match v {
         Verdict::Accept => "accept".into(),
@@ -327,13 +215,19 @@ fn show(v: &Verdict) -> String {
 #[test]
 fn kernel_corpus() {
     let bless = std::env::var_os("QUIVER_BLESS").is_some_and(|v| v == "1");
-    let files = corpus_files();
+    let files = load_corpus();
     assert!(!files.is_empty(), "the corpus is empty");
+    // `QUIVER_CORPUS_FILTER=spill-` runs only the files whose name
+    // contains the string (handy while writing new cases).
+    let filter = std::env::var("QUIVER_CORPUS_FILTER").unwrap_or_default();
     let mut problems = Vec::new();
     let mut cases = Vec::new();
-    for path in &files {
+    for (path, parsed) in files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        match parse_case(path) {
+        if !name.contains(filter.as_str()) {
+            continue;
+        }
+        match parsed {
             Ok(case) if case.expected.is_none() && !bless => {
                 problems.push(format!(
                     "{name}: missing `; kernel:` header (bless to fill)"
@@ -357,7 +251,7 @@ fn kernel_corpus() {
     }
     let (mut accept, mut reject, mut disagree) = (0, 0, 0);
     for case in &cases {
-        let name = case.path.file_name().unwrap_or_default().to_string_lossy();
+        let name = case.name();
         let got = match run_kernel(case) {
             Ok(v) => v,
             Err(e) => {
@@ -435,4 +329,35 @@ fn reason_skips_statistics_and_summaries() {
         ),
         "invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)"
     );
+}
+
+#[test]
+fn case_btf_has_one_func_per_subprogram() {
+    let text = "; prog_type: socket_filter\n; maps: m=array:4:8:1:rdonly_prog:spin_lock@0\n\
+                ; btf: func_info, global=2:1, args=1:0\n; what: x\n\
+                r1 = func(cb) ll\ncall f\nexit\nf:\nr0 = 0\nexit\ncb:\nr0 = 0\nexit\n";
+    let dir = std::env::temp_dir().join(format!("quiver-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("x.s");
+    std::fs::write(&path, text).unwrap();
+    let case = common::corpus::parse_case(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(case.maps[0].flags, 1 << 7);
+    assert_eq!(
+        [0, 1, 2].map(|i| case.btf.nargs(i)),
+        [common::corpus::BtfSpec::DEFAULT_ARGS, 0, 1]
+    );
+    assert_eq!(common::corpus::subprog_starts(&case.insns), [0, 4, 6]);
+    let btf = case_btf(&case).unwrap();
+    let funcs = VmlinuxFuncs::parse(&btf.bytes).unwrap();
+    let ids: Vec<u32> = btf.func_info.iter().map(|&(_, id)| id).collect();
+    assert_eq!(
+        ["main", "f1", "f2"].map(|n| funcs.id(n).unwrap()).to_vec(),
+        ids
+    );
+    assert_eq!(
+        btf.func_info.iter().map(|&(pc, _)| pc).collect::<Vec<_>>(),
+        [0, 4, 6]
+    );
+    assert!(btf.maps[0].is_some());
 }

@@ -288,6 +288,7 @@ impl Checker<'_> {
                 st.frames[frame as usize].stack.remove_iter(off);
             }
         }
+        let args: Vec<Value> = st.cur().regs[1..=5].to_vec();
         // Caller-saved registers are clobbered.
         for r in 1..=5 {
             st.cur_mut().regs[r] = Value::Uninit;
@@ -300,7 +301,7 @@ impl Checker<'_> {
             return self.iter_next(st, insn, frame, off);
         }
         if let Some((entry, cb)) = meta.callback.clone() {
-            return self.enter_callback(st, insn, entry, cb, &meta);
+            return self.enter_callback(st, insn, entry, cb, &meta, args);
         }
         Ok(Flow::Next(insn + 1))
     }
@@ -344,6 +345,7 @@ impl Checker<'_> {
         entry: usize,
         cb: Callback,
         meta: &CallMeta,
+        caller_args: Vec<Value>,
     ) -> Check<Flow> {
         let args: Vec<Value> = cb
             .args
@@ -384,6 +386,11 @@ impl Checker<'_> {
         }
         // The callback may run zero times: the path after the call.
         self.pushed.push((st.clone(), insn + 1));
+        // Its return repeats the call, with the caller's registers as
+        // they were.
+        for (r, v) in caller_args.into_iter().enumerate() {
+            st.cur_mut().regs[r + 1] = v;
+        }
         // The caller frame as it was at the call, for the callback's
         // return to repeat the call.
         let mut frame = Frame::new(entry, st.frames.len() as u8, Some(insn));

@@ -493,7 +493,10 @@ impl Checker<'_> {
                 .err(
                     insn,
                     ErrorKind::MemoryAccess,
-                    format!("invalid {what} to stack R{r} off={total} size={size}"),
+                    format!(
+                        "invalid {what} {} stack R{r} off={total} size={size}",
+                        if mode.writes() { "to" } else { "from" }
+                    ),
                 )
                 .hint("the stack is the 512 bytes below r10: offsets -512 to -1"));
         }

@@ -1,0 +1,20 @@
+; prog_type: socket_filter
+; maps: values=array:4:8:1
+; what: be32 swaps bytes on little-endian x86: x & 7 becomes a multiple of 1 << 24, far past the value
+; kernel: reject
+; kernel-error: invalid access to map value, value_size=8 off=117440512 size=1
+r6 = *(u32 *)(r1 + 0)
+r6 &= 7
+r6 = be32 r6
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+out:
+r0 = 0
+exit

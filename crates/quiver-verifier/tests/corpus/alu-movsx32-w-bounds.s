@@ -1,0 +1,19 @@
+; prog_type: socket_filter
+; maps: values=array:4:256:1
+; what: w6 = (s8)w6 zero-extends the 32-bit result, so r6 is in [0, 0xffffffff]
+; kernel: reject
+; kernel-error: R0 unbounded memory access, make sure to bounds check any such access
+r6 = *(u8 *)(r1 + 0)
+w6 = (s8)w6
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+out:
+r0 = 0
+exit

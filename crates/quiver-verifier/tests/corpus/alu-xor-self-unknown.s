@@ -1,0 +1,19 @@
+; prog_type: socket_filter
+; maps: values=array:4:8:1
+; what: x ^= x of an unknown x: whether the verifier knows the result is 0
+; kernel: reject
+; kernel-error: R0 unbounded memory access, make sure to bounds check any such access
+r6 = *(u32 *)(r1 + 0)
+r6 ^= r6
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,24 @@
+; prog_type: socket_filter
+; maps: a=array:4:8:1
+; what: a static subprogram returning x & 15; the caller indexes an 8-byte map value with it
+; kernel: reject
+; kernel-error: invalid access to map value, value_size=8 off=15 size=1
+r1 = *(u32 *)(r1 + 0)
+call sub
+r6 = r0
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+out:
+r0 = 0
+exit
+sub:
+r0 = r1
+r0 &= 15
+exit

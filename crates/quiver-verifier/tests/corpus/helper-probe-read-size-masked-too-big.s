@@ -1,0 +1,13 @@
+; prog_type: kprobe
+; what: bpf_probe_read_kernel with a size in [0, 15] into an 8-byte buffer
+; kernel: reject
+; kernel-error: invalid write to stack R1 off=-8 size=15
+r6 = *(u64 *)(r1 + 112)
+r6 &= 15
+r1 = r10
+r1 += -8
+r2 = r6
+r3 = 0
+call bpf_probe_read_kernel#113
+r0 = 0
+exit

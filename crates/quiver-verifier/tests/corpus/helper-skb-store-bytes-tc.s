@@ -1,0 +1,12 @@
+; prog_type: sched_cls
+; what: bpf_skb_store_bytes from a tc program
+; kernel: accept
+*(u64 *)(r10 - 8) = 0
+r2 = 0
+r3 = r10
+r3 += -8
+r4 = 8
+r5 = 0
+call bpf_skb_store_bytes#9
+r0 = 0
+exit

@@ -1,0 +1,11 @@
+; prog_type: socket_filter
+; kfuncs: bpf_iter_num_new, bpf_iter_num_next, bpf_iter_num_destroy
+; what: bpf_iter_num_destroy on a stack slot never initialised
+; kernel: reject
+; kernel-error: expected an initialized iter_num as arg #0
+*(u64 *)(r10 - 8) = 0
+r1 = r10
+r1 += -8
+call kfunc#2
+r0 = 0
+exit

@@ -1,0 +1,14 @@
+; prog_type: sched_cls
+; kfuncs: bpf_task_acquire, bpf_task_release
+; what: bpf_task_acquire on a scalar from bpf_get_current_task (not a trusted pointer)
+; kernel: reject
+; kernel-error: arg#0 pointer type STRUCT task_struct must point to scalar, or struct with scalar
+call bpf_get_current_task#35
+r1 = r0
+call kfunc#0
+if r0 == 0 goto out
+r1 = r0
+call kfunc#1
+out:
+r0 = 0
+exit

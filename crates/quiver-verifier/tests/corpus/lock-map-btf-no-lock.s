@@ -1,0 +1,20 @@
+; prog_type: sched_cls
+; maps: v=array:4:8:1:0:btf
+; what: bpf_spin_lock on a map whose BTF value has no bpf_spin_lock
+; kernel: reject
+; kernel-error: map 'v' has no valid bpf_spin_lock
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r6 = r0
+r1 = r6
+call bpf_spin_lock#93
+r1 = r6
+call bpf_spin_unlock#94
+out:
+r0 = 0
+exit

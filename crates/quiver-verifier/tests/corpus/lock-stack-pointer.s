@@ -1,0 +1,19 @@
+; prog_type: sched_cls
+; maps: v=array:4:8:1:0:spin_lock@0
+; what: bpf_spin_lock on a stack pointer
+; kernel: reject
+; kernel-error: R1 type=fp expected=map_value, ptr_
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r6 = r0
+r1 = r10
+r1 += -8
+call bpf_spin_lock#93
+out:
+r0 = 0
+exit

@@ -1,0 +1,17 @@
+; prog_type: socket_filter
+; maps: h=hash:4:8:4
+; what: the value is read on the r0 != 0 branch
+; kernel: accept
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 != 0 goto use
+goto out
+use:
+r1 = *(u64 *)(r0 + 0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,13 @@
+; prog_type: socket_filter
+; maps: p=prog_array:4:4:4
+; what: bpf_map_lookup_elem on a prog_array
+; kernel: reject
+; kernel-error: cannot pass map_type 3 into func bpf_map_lookup_elem#1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+r0 = 0
+exit

@@ -1,0 +1,15 @@
+; prog_type: socket_filter
+; maps: a=array:4:12:1
+; what: a 4-byte read at offset 2 of a map value (x86 allows unaligned map access)
+; kernel: accept
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r1 = *(u32 *)(r0 + 2)
+out:
+r0 = 0
+exit

@@ -1,0 +1,15 @@
+; prog_type: socket_filter
+; maps: wo=array:4:8:1:wronly_prog
+; what: writing a value of a map created with BPF_F_WRONLY_PROG
+; kernel: accept
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+*(u64 *)(r0 + 0) = 1
+out:
+r0 = 0
+exit

@@ -1,0 +1,11 @@
+; prog_type: xdp
+; what: a metadata read without comparing data_meta with data
+; kernel: reject
+; kernel-error: invalid access to packet, off=0 size=4, R4(id=0,off=0,r=0)
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = *(u32 *)(r1 + 8)
+r0 = *(u32 *)(r4 + 0)
+out:
+r0 = 2
+exit

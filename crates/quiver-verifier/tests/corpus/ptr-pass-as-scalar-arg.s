@@ -1,0 +1,16 @@
+; prog_type: socket_filter
+; maps: h=hash:4:8:4
+; what: a stack pointer as the flags argument of bpf_map_update_elem, which takes anything (privileged)
+; kernel: accept
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+*(u64 *)(r10 - 16) = r1
+r2 = r10
+r2 += -4
+r3 = r10
+r3 += -16
+r4 = r10
+r1 = map_fd(0) ll
+call bpf_map_update_elem#2
+r0 = 0
+exit

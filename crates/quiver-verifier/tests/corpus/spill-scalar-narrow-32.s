@@ -1,0 +1,19 @@
+; prog_type: socket_filter
+; maps: values=array:4:8:1
+; what: a 32-bit constant spilled with a 4-byte store and filled keeps its value
+; kernel: accept
+w6 = 4
+*(u32 *)(r10 - 8) = w6
+r1 = 0
+*(u32 *)(r10 - 16) = r1
+r2 = r10
+r2 += -16
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r1 = *(u32 *)(r10 - 8)
+r0 += r1
+r0 = *(u32 *)(r0 + 0)
+out:
+r0 = 0
+exit
