@@ -220,6 +220,8 @@ fn describe_arg(arg: &Arg) -> String {
         Arg::SpinLock => "a bpf_spin_lock in a map value".into(),
         Arg::Timer => "a bpf_timer in a map value".into(),
         Arg::Wq => "a bpf_wq in a map value".into(),
+        Arg::Stack { nullable: true } => "a stack pointer or null".into(),
+        Arg::Stack { nullable: false } => "a stack pointer".into(),
         Arg::Any => "any value".into(),
     }
 }

@@ -89,11 +89,16 @@ impl<'c, 'a> Explorer<'c, 'a> {
         self.checker.opts.log_level
     }
 
-    /// Explores every path from `entry`.
+    /// Explores every path from the main program's entry.
     pub fn run(&mut self, entry: State) -> Result<(), VerifyError> {
+        self.run_from(entry, 0)
+    }
+
+    /// Explores every path from instruction `insn` in state `entry`.
+    pub fn run_from(&mut self, entry: State, insn: usize) -> Result<(), VerifyError> {
         let mut work = vec![Path {
             state: entry,
-            insn: 0,
+            insn,
             parent: None,
             from: None,
         }];

@@ -18,6 +18,9 @@ pub mod kf {
     pub const ITER_NEW: u32 = 1 << 8;
     pub const ITER_NEXT: u32 = 1 << 9;
     pub const ITER_DESTROY: u32 = 1 << 10;
+    /// quiver's own flag: the call may move packet data, so every packet
+    /// pointer is invalid after it (Linux's `bpf_helper_changes_pkt_data`).
+    pub const CHANGES_PKT_DATA: u32 = 1 << 31;
 }
 
 /// What an argument register must hold (Linux's `enum bpf_arg_type`,
@@ -65,6 +68,9 @@ pub enum Arg {
     Timer,
     /// The `struct bpf_wq` field of a map value.
     Wq,
+    /// A pointer to the stack, or NULL when `nullable` (Linux's
+    /// `ARG_PTR_TO_STACK_OR_NULL`: `bpf_loop`'s context).
+    Stack { nullable: bool },
     /// Anything (helpers that accept every value).
     Any,
 }
@@ -202,6 +208,12 @@ pub struct ProgramType {
     pub packet_write: bool,
     /// Whether the legacy `BPF_LD_ABS`/`BPF_LD_IND` loads are allowed.
     pub ld_abs: bool,
+    /// Whether programs of this type may be loaded sleepable (those that
+    /// must be say so with `sleepable`).
+    pub may_sleep: bool,
+    /// Why programs of this type may not use maps holding a
+    /// `bpf_spin_lock`, if they may not.
+    pub spin_lock_refusal: Option<String>,
 }
 
 impl ProgramType {
@@ -218,6 +230,8 @@ impl ProgramType {
             ret_range: (i64::MIN, i64::MAX),
             packet_write: false,
             ld_abs: false,
+            may_sleep: false,
+            spin_lock_refusal: None,
         }
     }
 

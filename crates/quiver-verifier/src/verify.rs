@@ -62,6 +62,13 @@ pub struct Input<'a> {
     pub kfuncs: &'a BTreeMap<i32, String>,
     /// The C source line of an instruction (by pc), from BTF line info.
     pub source_line: Option<&'a dyn Fn(usize) -> Option<String>>,
+    /// Whether the program came with BTF function info (Linux needs it
+    /// for callbacks and for tail calls from subprograms).
+    pub func_info: bool,
+    /// Subprograms with global linkage, as (first instruction, number of
+    /// arguments): each is verified on its own, for any numbers as
+    /// arguments.
+    pub global_funcs: &'a [(usize, u32)],
 }
 
 /// How to verify.
@@ -247,6 +254,16 @@ pub fn verify(
             elapsed(Stats::default()),
         ));
     };
+    if input.sleepable && !ptype.sleepable && !ptype.may_sleep {
+        return Err(reject(
+            0,
+            ErrorKind::Sleepable,
+            "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable".into(),
+            Some(format!("{} programs cannot be loaded sleepable", ptype.name)),
+            String::new(),
+            elapsed(Stats::default()),
+        ));
+    }
     if ptype.sleepable && !input.sleepable {
         let mut name = ptype.name.clone();
         if let Some(c) = name.get_mut(..1) {
@@ -263,15 +280,33 @@ pub fn verify(
     }
     // Maps the program refers to must suit it.
     for (i, insn) in insns.iter().enumerate() {
-        if let Insn::LoadImm64 {
+        let Insn::LoadImm64 {
             pseudo: Pseudo::MapFd | Pseudo::MapIdx | Pseudo::MapValue | Pseudo::MapIdxValue,
             imm,
             ..
         } = insn
-            && let Some(m) = input.maps.get(*imm as u32 as usize)
-            && input.sleepable
-            && !SLEEPABLE_MAPS.contains(&m.map_type)
+        else {
+            continue;
+        };
+        let Some(m) = input.maps.get(*imm as u32 as usize) else {
+            continue;
+        };
+        if m.spin_lock_off.is_some()
+            && let Some(why) = &ptype.spin_lock_refusal
         {
+            return Err(reject(
+                i,
+                ErrorKind::MapCompatibility,
+                why.clone(),
+                Some(format!(
+                    "{} programs cannot use maps holding a bpf_spin_lock",
+                    ptype.name
+                )),
+                String::new(),
+                elapsed(Stats::default()),
+            ));
+        }
+        if input.sleepable && !SLEEPABLE_MAPS.contains(&m.map_type) {
             return Err(reject(
                 i,
                 ErrorKind::MapCompatibility,
@@ -310,7 +345,27 @@ pub fn verify(
     let entry = State::entry(Value::Ptr(Ptr::to(Region::Ctx)));
     let (result, mut stats, log) = {
         let mut explorer = Explorer::new(&mut checker, live);
-        let r = explorer.run(entry);
+        let mut r = explorer.run(entry);
+        // Global functions: verified once each, for any arguments.
+        for &(g, _) in input.global_funcs {
+            if r.is_err() {
+                break;
+            }
+            if g >= insns.len() {
+                continue;
+            }
+            let mut st = State::entry(Value::unknown());
+            let frame = &mut st.frames[0];
+            frame.entry = g;
+            for reg in 1..=5 {
+                frame.regs[reg] = Value::unknown();
+            }
+            frame.callback = Some(crate::state::CallbackFrame {
+                ret: (i64::MIN, i64::MAX),
+                is_async: true,
+            });
+            r = explorer.run_from(st, g);
+        }
         (
             r,
             std::mem::take(&mut explorer.stats),

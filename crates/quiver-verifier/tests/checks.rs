@@ -221,6 +221,8 @@ fn check_as(ptype: &str, sleepable: bool, text: &str) -> Result<(), String> {
         maps: &maps,
         kfuncs: &kfuncs,
         source_line: None,
+        func_info: true,
+        global_funcs: &[],
     };
     let opts = Options {
         log_level: 1,

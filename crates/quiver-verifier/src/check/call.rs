@@ -48,6 +48,9 @@ impl Checker<'_> {
         match target {
             CallTarget::Local(_) => {
                 let entry = self.target(insn);
+                if let Some(&(_, nargs)) = self.global_funcs.iter().find(|g| g.0 == entry) {
+                    return self.call_global(st, insn, entry, nargs);
+                }
                 self.enter_subprog(st, insn, entry)
             }
             CallTarget::Helper(id) => {
@@ -118,15 +121,33 @@ impl Checker<'_> {
         }
     }
 
+    /// A call to a global function, verified on its own: the caller
+    /// passes numbers and gets a number back.
+    fn call_global(&mut self, st: &mut State, insn: usize, entry: usize, nargs: u32) -> Check<Flow> {
+        for r in 1..=(nargs.min(5) as usize) {
+            if !st.cur().regs[r].is_init() {
+                return Err(self.err(insn, ErrorKind::UninitRegister, format!("R{r} !read_ok")));
+            }
+            if st.cur().regs[r].is_pointer() {
+                let n = self.global_funcs.iter().position(|g| g.0 == entry).unwrap_or(0) + 1;
+                return Err(self
+                    .err(
+                        insn,
+                        ErrorKind::CallArgument,
+                        format!("Caller passes invalid args into func#{n}"),
+                    )
+                    .hint("global functions take numbers; make the function static to pass pointers"));
+            }
+        }
+        for r in 1..=5 {
+            st.cur_mut().regs[r] = Value::Uninit;
+        }
+        st.set(Reg::R0, Value::unknown());
+        Ok(Flow::Next(insn + 1))
+    }
+
     /// A bpf-to-bpf call: a new frame whose r1-r5 are the caller's.
     fn enter_subprog(&mut self, st: &mut State, insn: usize, entry: usize) -> Check<Flow> {
-        if st.lock.is_some() {
-            return Err(self.err(
-                insn,
-                ErrorKind::Lock,
-                "function calls are not allowed while holding a lock",
-            ));
-        }
         if st.frames.len() >= MAX_CALL_FRAMES {
             return Err(self.err(
                 insn,
@@ -181,6 +202,38 @@ impl Checker<'_> {
                 .hint("release the bpf_spin_lock before calling anything"));
         }
         let meta = self.check_args(st, insn, proto, kfunc)?;
+        if let Some((entry, _)) = &meta.callback {
+            if !self.func_info {
+                return Err(self
+                    .err(insn, ErrorKind::Call, "missing btf func_info")
+                    .hint("callbacks need BTF function info: compile with -g"));
+            }
+            if self.global_funcs.iter().any(|g| g.0 == *entry) {
+                return Err(self.err(insn, ErrorKind::Call, "callback function not static"));
+            }
+        }
+        if name == "bpf_tail_call" && st.frames.len() > 1 {
+            if !self.func_info {
+                return Err(self.err(
+                    insn,
+                    ErrorKind::Call,
+                    "tail_call is not allowed in subprogs without BTF",
+                ));
+            }
+            let above: u32 = st.frames[..st.frames.len() - 1]
+                .iter()
+                .map(|f| f.depth.next_multiple_of(16))
+                .sum();
+            if above > 256 {
+                return Err(self
+                    .err(
+                        insn,
+                        ErrorKind::StackDepth,
+                        format!("tail_calls are not allowed when call stack of previous frames is {above} bytes. Too large"),
+                    )
+                    .hint("tail calls from subprograms need the callers' stacks to stay under 256 bytes"));
+            }
+        }
         self.facts
             .call_constants
             .entry(insn)
@@ -237,7 +290,21 @@ impl Checker<'_> {
                     Some(_) => st.lock = None,
                 }
             }
-            "bpf_rcu_read_lock" => st.rcu_depth += 1,
+            "bpf_rcu_read_lock" => {
+                if st.rcu_depth > 0 {
+                    return Err(self.err(
+                        insn,
+                        ErrorKind::Lock,
+                        format!("nested rcu read lock (kernel function {name})"),
+                    ));
+                }
+                st.rcu_depth += 1;
+            }
+            "bpf_tail_call" if !st.refs.is_empty() => {
+                return Err(self
+                    .err(insn, ErrorKind::Reference, "tail_call would lead to reference leak")
+                    .hint("release every reference before the tail call: the callee cannot"));
+            }
             "bpf_rcu_read_unlock" => {
                 if st.rcu_depth == 0 {
                     return Err(self.err(
@@ -287,6 +354,18 @@ impl Checker<'_> {
                 }
                 st.frames[frame as usize].stack.remove_iter(off);
             }
+        }
+        if proto.flags & kf::CHANGES_PKT_DATA != 0 {
+            st.for_each_value(|v| {
+                if let Value::Ptr(p) = v
+                    && matches!(
+                        p.region,
+                        Region::Packet { .. } | Region::PacketEnd | Region::PacketMeta { .. }
+                    )
+                {
+                    *v = Value::unknown();
+                }
+            });
         }
         let args: Vec<Value> = st.cur().regs[1..=5].to_vec();
         // Caller-saved registers are clobbered.
@@ -350,7 +429,7 @@ impl Checker<'_> {
         let args: Vec<Value> = cb
             .args
             .iter()
-            .map(|a| self.callback_arg(st, *a, meta))
+            .map(|a| self.callback_arg(&caller_args, *a, meta))
             .collect();
         if cb.is_async {
             // The callback runs later, in its own context: verify it as a
@@ -406,7 +485,7 @@ impl Checker<'_> {
         Ok(Flow::Next(entry))
     }
 
-    fn callback_arg(&mut self, st: &State, a: CallbackArg, meta: &CallMeta) -> Value {
+    fn callback_arg(&mut self, caller_args: &[Value], a: CallbackArg, meta: &CallMeta) -> Value {
         let map = meta.special.as_ref().and_then(|p| match p.region {
             Region::MapValue { map } => Some(map),
             _ => None,
@@ -420,7 +499,7 @@ impl Checker<'_> {
                 .copied()
                 .flatten()
                 .map(Value::constant)
-                .unwrap_or_else(|| st.frames[st.frames.len() - 1].regs[n as usize + 1].clone()),
+                .unwrap_or_else(|| caller_args.get(n as usize).cloned().unwrap_or_default()),
             CallbackArg::MapOf(_) => map.map_or(Value::unknown(), |m| {
                 Value::Ptr(Ptr::to(Region::MapPtr { map: m }))
             }),
@@ -566,6 +645,11 @@ impl Checker<'_> {
             };
             match arg {
                 Arg::Any => {}
+                Arg::Stack { nullable } => match &v {
+                    Value::Ptr(p) if matches!(p.region, Region::Stack { .. }) => {}
+                    Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {}
+                    _ => return Err(wrong(self, "fp")),
+                },
                 Arg::Scalar => {
                     if !matches!(v, Value::Scalar(_)) && !self.opts.privileged {
                         return Err(wrong(self, "scalar"));
@@ -636,10 +720,8 @@ impl Checker<'_> {
                         && let Region::Stack { frame } = p.region
                         && p.has_const_off()
                         && size <= 8
-                        && let Ok(Value::Scalar(k)) =
-                            st.frames[frame as usize].stack.read(p.off, size, false)
                     {
-                        meta.key_const = k.const_value();
+                        meta.key_const = st.frames[frame as usize].stack.const_key(p.off, size);
                     }
                     self.check_mem_arg(st, insn, reg, &v, 0, size as u64, write, MEM_TYPES)?;
                 }
@@ -1032,18 +1114,20 @@ impl Checker<'_> {
     /// `exit`: return to the caller frame, repeat a callback's
     /// registering call, or end the path with the program type's checks.
     pub(super) fn exit(&mut self, st: &mut State, insn: usize) -> Check<Flow> {
-        if st.lock.is_some() {
+        if st.lock.is_some() && (st.frames.len() == 1 || st.cur().callback.is_some()) {
             return Err(self
                 .err(insn, ErrorKind::Lock, "bpf_spin_unlock is missing")
                 .hint("release the lock on every path before returning"));
         }
         let r0 = st.reg(Reg::R0).clone();
-        if !r0.is_init() {
+        let frame = st.cur().clone();
+        // A subprogram may return nothing; its caller must not read r0
+        // then.
+        if !r0.is_init() && (st.frames.len() == 1 || frame.callback.is_some()) {
             return Err(self
                 .err(insn, ErrorKind::UninitRegister, "R0 !read_ok")
                 .hint("set r0 (the return value) before exit"));
         }
-        let frame = st.cur().clone();
         if let Some(cb) = frame.callback {
             self.check_range(insn, &r0, cb.ret, "At callback return")?;
             if cb.is_async {
@@ -1058,9 +1142,9 @@ impl Checker<'_> {
             ));
         }
         if st.frames.len() > 1 {
+            // Linux refuses every stack pointer here, even the caller's own.
             if let Value::Ptr(p) = &r0
-                && let Region::Stack { frame: f } = p.region
-                && f as usize == st.frames.len() - 1
+                && let Region::Stack { .. } = p.region
             {
                 return Err(self
                     .err(insn, ErrorKind::PointerLeak, "cannot return stack pointer to the caller")

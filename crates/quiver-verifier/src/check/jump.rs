@@ -166,7 +166,8 @@ impl Checker<'_> {
         if ptr.var.umax > MAX_PACKET_OFF || ptr.var.umax + ptr.off as u64 > MAX_PACKET_OFF {
             return;
         }
-        let new_range = if open { ptr.off - 1 } else { ptr.off } as u32;
+        // `p < end` leaves one byte more than `p <= end`.
+        let new_range = if open { ptr.off + 1 } else { ptr.off } as u32;
         let learner = if on_taken { taken } else { fall };
         let (id, meta) = (ptr.id, is_meta(ptr));
         learner.for_each_value(|v| {

@@ -11,6 +11,9 @@ use crate::error::{Check, ErrorKind};
 use crate::host::{CtxFieldKind, find_field};
 use crate::state::{Ptr, ReadError, Region, STACK_SIZE, Stack, State, Value};
 
+/// `BPF_F_WRONLY_PROG`: programs may only write the map's values.
+const F_WRONLY_PROG: u32 = 1 << 8;
+
 /// What an access does to the memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -111,6 +114,13 @@ impl Checker<'_> {
                         format!(
                             "write into map forbidden, value_size={vs} off={total} size={size}"
                         ),
+                    ));
+                }
+                if !mode.writes() && info.map_flags & F_WRONLY_PROG != 0 {
+                    return Err(self.err(
+                        insn,
+                        ErrorKind::MemoryAccess,
+                        format!("read from map forbidden, value_size={vs} off={total} size={size}"),
                     ));
                 }
                 let (lo, hi) = self.var_bounds(insn, r, &p, off)?;
@@ -265,7 +275,7 @@ impl Checker<'_> {
     }
 
     fn ctx_access(
-        &self,
+        &mut self,
         insn: usize,
         r: u8,
         p: &Ptr,
@@ -334,6 +344,9 @@ impl Checker<'_> {
                     type_name: type_name.into(),
                 });
                 ptr.nullable = nullable;
+                if nullable {
+                    ptr.id = self.new_id();
+                }
                 Value::Ptr(ptr)
             }
         })
@@ -341,7 +354,7 @@ impl Checker<'_> {
 
     #[allow(clippy::too_many_arguments)]
     fn btf_access(
-        &self,
+        &mut self,
         insn: usize,
         r: u8,
         p: &Ptr,
@@ -386,6 +399,9 @@ impl Checker<'_> {
                             type_name: type_name.into(),
                         });
                         ptr.nullable = nullable;
+                        if nullable {
+                            ptr.id = self.new_id();
+                        }
                         Value::Ptr(ptr)
                     }
                     _ => Value::Scalar(alu::load(size_of(size), false)),

@@ -38,6 +38,8 @@ pub(crate) struct Checker<'a> {
     pub maps: &'a [MapInfo],
     pub kfuncs: &'a BTreeMap<i32, String>,
     pub sleepable: bool,
+    pub func_info: bool,
+    pub global_funcs: &'a [(usize, u32)],
     pub opts: Options,
     /// Next identity for pointers and references.
     next_id: u32,
@@ -66,6 +68,8 @@ impl<'a> Checker<'a> {
             maps: input.maps,
             kfuncs: input.kfuncs,
             sleepable: input.sleepable,
+            func_info: input.func_info,
+            global_funcs: input.global_funcs,
             opts,
             next_id: 0,
             facts: Facts {

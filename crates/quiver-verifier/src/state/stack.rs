@@ -225,10 +225,12 @@ impl Stack {
                 Byte::Misc => all_zero = false,
                 Byte::Spill => {
                     let slot = &self.slots[s];
-                    if matches!(slot.spilled, Some(Value::Ptr(_))) {
-                        return Err(ReadError::NarrowFill);
+                    match &slot.spilled {
+                        Some(Value::Ptr(_)) => return Err(ReadError::NarrowFill),
+                        // Bytes of a spilled zero are zero.
+                        Some(Value::Scalar(v)) if v.const_value() == Some(0) => {}
+                        _ => all_zero = false,
                     }
-                    all_zero = false;
                 }
                 Byte::Invalid if allow_uninit => all_zero = false,
                 Byte::Invalid => return Err(ReadError::Uninit { off, size }),
@@ -240,6 +242,26 @@ impl Stack {
         } else {
             Value::unknown()
         })
+    }
+
+    /// The constant a map key of `size` bytes at `off` holds, as Linux
+    /// recognises one: all bytes zero, or a spilled constant of exactly
+    /// that size.
+    pub fn const_key(&self, off: i64, size: u32) -> Option<u64> {
+        let (s, first) = Stack::locate(off);
+        if let Some(slot) = self.slots.get(s)
+            && first == 0
+            && slot.spill_size as u32 == size
+            && let Some(Value::Scalar(v)) = &slot.spilled
+        {
+            return v.const_value();
+        }
+        (0..size as i64)
+            .all(|k| {
+                let (s, b) = Stack::locate(off + k);
+                self.slots.get(s).is_some_and(|sl| sl.bytes[b] == Byte::Zero)
+            })
+            .then_some(0)
     }
 
     /// Whether every byte in `[lo, hi)` has been written (helpers reading

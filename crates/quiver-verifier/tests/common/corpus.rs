@@ -421,7 +421,8 @@ pub fn parse_case(path: &Path) -> Result<Case, String> {
 
 /// `tests/corpus`.
 pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+    // Through the workspace, so other crates' tests can include this file.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../quiver-verifier/tests/corpus")
 }
 
 /// Every `*.s` file of the corpus, sorted by name.
