@@ -17,6 +17,14 @@ use crate::host::{Arg, Callback, CallbackArg, Proto, Ret, kf};
 use crate::state::{CallbackFrame, Frame, IterObj, Ptr, RefKind, Region, State, Value};
 use crate::verify::map_type;
 
+/// Map types only some helpers take (Linux's `enum bpf_map_type`).
+const STACK_TRACE: u32 = 7;
+const DEVMAP: u32 = 14;
+const CPUMAP: u32 = 16;
+const XSKMAP: u32 = 17;
+const DEVMAP_HASH: u32 = 25;
+const BLOOM_FILTER: u32 = 30;
+
 /// Most frames a call chain may hold (Linux's `MAX_CALL_FRAMES`).
 const MAX_CALL_FRAMES: usize = 8;
 
@@ -1084,9 +1092,22 @@ impl Checker<'_> {
             {
                 return Err(bad());
             }
-            "bpf_map_push_elem" | "bpf_map_pop_elem" | "bpf_map_peek_elem"
-                if !needs(&[map_type::QUEUE, map_type::STACK]) =>
+            "bpf_map_push_elem" | "bpf_map_peek_elem"
+                if !needs(&[map_type::QUEUE, map_type::STACK, BLOOM_FILTER]) =>
             {
+                return Err(bad());
+            }
+            "bpf_map_pop_elem" if !needs(&[map_type::QUEUE, map_type::STACK]) => {
+                return Err(bad());
+            }
+            "bpf_perf_event_output" | "bpf_perf_event_read" | "bpf_perf_event_read_value"
+            | "bpf_skb_output" | "bpf_xdp_output"
+                if t != map_type::PERF_EVENT_ARRAY =>
+            {
+                return Err(bad());
+            }
+            "bpf_get_stackid" if t != STACK_TRACE => return Err(bad()),
+            "bpf_redirect_map" if !needs(&[DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP]) => {
                 return Err(bad());
             }
             _ => {}
@@ -1096,17 +1117,11 @@ impl Checker<'_> {
                 name == "bpf_tail_call" || name.starts_with("quiver_prog_array")
             }
             map_type::RINGBUF => name.starts_with("bpf_ringbuf_"),
-            map_type::QUEUE | map_type::STACK => matches!(
+            map_type::QUEUE | map_type::STACK | BLOOM_FILTER => matches!(
                 name,
                 "bpf_map_push_elem" | "bpf_map_pop_elem" | "bpf_map_peek_elem"
             ),
-            _ => {
-                !matches!(
-                    name,
-                    "bpf_map_push_elem" | "bpf_map_pop_elem" | "bpf_map_peek_elem"
-                ) || t == map_type::QUEUE
-                    || t == map_type::STACK
-            }
+            _ => true,
         };
         if ok { Ok(()) } else { Err(bad()) }
     }
