@@ -19,6 +19,11 @@ pub enum Error {
     Compile { name: String, source: LoadError },
     #[error("program {name}: {source}")]
     Run { name: String, source: VmError },
+    #[error("program {name}: verifier: {}", describe(rejected))]
+    Verify {
+        name: String,
+        rejected: Box<quiver_verifier::Rejected>,
+    },
     #[error("no program named {0:?}")]
     NoProgram(String),
     #[error("no map named {0:?}")]
@@ -35,4 +40,17 @@ pub enum Error {
         actual: usize,
         expected: u32,
     },
+}
+
+/// A rejection in one paragraph: where, Linux's message, the source line
+/// and what would fix it.
+fn describe(r: &quiver_verifier::Rejected) -> String {
+    let mut out = format!("{}: {}: {}", r.pc, r.insn, r.message);
+    if let Some(line) = &r.source_line {
+        out.push_str(&format!(" (at {line})"));
+    }
+    if let Some(hint) = &r.hint {
+        out.push_str(&format!("; hint: {hint}"));
+    }
+    out
 }

@@ -47,7 +47,7 @@ pub mod id {
 /// Prototypes of the Linux helpers this module implements, for the
 /// verifier (Linux's `bpf_func_proto`s, in the host-description vocabulary).
 pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
-    use quiver_verifier::host::{Arg, Proto, Ret};
+    use quiver_verifier::host::{Arg, Callback, CallbackArg, Proto, Ret, kf};
     let mem = |writable| Arg::Mem {
         size: None,
         size_arg: None,
@@ -98,13 +98,23 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
                 Ret::Scalar,
             ),
         ),
+        // Linux: the value buffer is `ARG_PTR_TO_MAP_VALUE | MEM_UNINIT`,
+        // checked for the map's whole value size.
         (
             id::MAP_POP_ELEM,
-            Proto::new("bpf_map_pop_elem", vec![Arg::Map, mem(true)], Ret::Scalar),
+            Proto::new(
+                "bpf_map_pop_elem",
+                vec![Arg::Map, Arg::MapValue { map_arg: 0 }],
+                Ret::Scalar,
+            ),
         ),
         (
             id::MAP_PEEK_ELEM,
-            Proto::new("bpf_map_peek_elem", vec![Arg::Map, mem(true)], Ret::Scalar),
+            Proto::new(
+                "bpf_map_peek_elem",
+                vec![Arg::Map, Arg::MapValue { map_arg: 0 }],
+                Ret::Scalar,
+            ),
         ),
         (
             id::KTIME_GET_NS,
@@ -231,25 +241,60 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
                     Arg::Scalar,
                 ],
                 Ret::MemOrNull { size_arg: 1 },
-            ),
+            )
+            // The record is a reference the program must submit or discard.
+            .flags(kf::ACQUIRE),
         ),
         (
             id::RINGBUF_SUBMIT,
-            Proto::new("bpf_ringbuf_submit", vec![Arg::Any, Arg::Scalar], Ret::Void),
+            Proto::new(
+                "bpf_ringbuf_submit",
+                vec![Arg::Alloc, Arg::Scalar],
+                Ret::Void,
+            )
+            .flags(kf::RELEASE),
         ),
         (
             id::RINGBUF_DISCARD,
             Proto::new(
                 "bpf_ringbuf_discard",
-                vec![Arg::Any, Arg::Scalar],
+                vec![Arg::Alloc, Arg::Scalar],
                 Ret::Void,
-            ),
+            )
+            .flags(kf::RELEASE),
         ),
         (
             id::RINGBUF_QUERY,
             Proto::new(
                 "bpf_ringbuf_query",
                 vec![Arg::Map, Arg::Scalar],
+                Ret::Scalar,
+            ),
+        ),
+        // Linux: `(u32 nr_loops, callback_fn, void *callback_ctx, u64
+        // flags)`, the context a stack pointer or NULL; the callback gets
+        // `(u64 index, void *callback_ctx)` and returns 0 (go on) or 1
+        // (stop).
+        (
+            id::LOOP,
+            Proto::new(
+                "bpf_loop",
+                vec![
+                    Arg::Scalar,
+                    Arg::Callback(Callback {
+                        args: vec![CallbackArg::Scalar, CallbackArg::SameAs(2)],
+                        ret: (0, 1),
+                        is_async: false,
+                        sleepable: false,
+                    }),
+                    Arg::Mem {
+                        size: None,
+                        size_arg: None,
+                        writable: false,
+                        nullable: true,
+                    },
+                    Arg::Scalar,
+                ],
                 Ret::Scalar,
             ),
         ),

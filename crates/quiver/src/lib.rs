@@ -26,10 +26,12 @@ pub mod ctx;
 mod error;
 mod handle;
 pub mod helpers;
+pub mod linux_host;
 mod loader;
 pub mod maps;
 pub mod printk;
 mod program;
+pub mod verify;
 
 pub use error::Error;
 pub use loader::{Bpf, Loader};

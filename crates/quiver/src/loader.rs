@@ -80,14 +80,78 @@ impl Loader {
         self
     }
 
-    /// The host description assembled so far: Linux's helpers this
-    /// runtime provides plus what was declared here.
+    /// The host description programs are verified against: Linux's
+    /// program types and the helpers this runtime provides, plus what was
+    /// declared here. Kfuncs and helpers registered without a prototype
+    /// take any arguments (their host code reaches program memory only
+    /// through checked accessors) and return a number; every program type
+    /// may call them.
     pub fn host(&self) -> quiver_verifier::host::Host {
-        let mut host = self.host.clone();
-        for (id, proto) in crate::helpers::linux_protos() {
-            host.helpers.entry(id).or_insert(proto);
+        use quiver_verifier::host::{Arg, Proto, Ret};
+        let mut host = crate::linux_host::linux_host();
+        // Helpers quiver cannot run are described for the verifier's
+        // sake only: a program calling them must not load.
+        let runnable: Vec<u32> = crate::helpers::linux_protos()
+            .into_iter()
+            .map(|(id, _)| id)
+            .chain(self.helpers.iter().map(|(id, _, _)| *id))
+            .collect();
+        host.helpers.retain(|id, _| runnable.contains(id));
+        for (id, proto) in &self.host.helpers {
+            host.helpers.insert(*id, proto.clone());
+        }
+        for (name, ty) in &self.host.program_types {
+            host.program_types.insert(name.clone(), ty.clone());
+        }
+        for (name, proto) in &self.host.kfuncs {
+            host.kfuncs.insert(name.clone(), proto.clone());
+        }
+        for (name, st) in &self.host.btf_structs {
+            host.btf_structs.insert(name.clone(), st.clone());
+        }
+        let any = || vec![Arg::Any; 5];
+        let mut extra_kfuncs = Vec::new();
+        for (name, _) in &self.kfuncs {
+            host.kfuncs
+                .entry(name.clone())
+                .or_insert_with(|| Proto::new(name, any(), Ret::Scalar));
+            extra_kfuncs.push(name.clone());
+        }
+        let mut extra_helpers = Vec::new();
+        for (id, name, _) in &self.helpers {
+            host.helpers
+                .entry(*id)
+                .or_insert_with(|| Proto::new(name, any(), Ret::Scalar));
+            extra_helpers.push(*id);
+        }
+        for ty in host.program_types.values_mut() {
+            for k in &extra_kfuncs {
+                if !ty.kfuncs.contains(k) {
+                    ty.kfuncs.push(k.clone());
+                }
+            }
+            for h in &extra_helpers {
+                if !ty.helpers.contains(h) {
+                    ty.helpers.push(*h);
+                }
+            }
         }
         host
+    }
+
+    /// Verifies every program of `object` without loading it.
+    pub fn verify_object(
+        &self,
+        object: &Object,
+        options: &quiver_verifier::Options,
+    ) -> Result<Vec<crate::verify::ProgramVerdict>, Error> {
+        let host = self.host();
+        let maps = crate::verify::map_infos(object);
+        object
+            .programs
+            .iter()
+            .map(|p| crate::verify::verify_program(&host, object, &maps, p, options))
+            .collect()
     }
 
     /// A helper of the host's own (or a replacement for a Linux one).
@@ -160,20 +224,36 @@ impl Loader {
             kfuncs.register(id, name.clone(), move |ctx, a| f(ctx, a));
             kfunc_ids.insert(name.clone(), id);
         }
+        let host = self.host();
+        let map_infos = crate::verify::map_infos(&object);
         let mut programs = Vec::with_capacity(object.programs.len());
         for p in &object.programs {
             let mut p = p.clone();
             if !p.core_relos.is_empty() {
-                let (Some(local), Some(host)) = (object.btf.as_ref(), self.host_btf.as_ref())
+                let (Some(local), Some(host_btf)) = (object.btf.as_ref(), self.host_btf.as_ref())
                 else {
                     return Err(Error::Program {
                         name: p.name.clone(),
                         message: "has CO-RE relocations: give the loader the host's BTF (Loader::host_btf)".into(),
                     });
                 };
-                quiver_obj::core::apply(&mut p, local, host)?;
+                quiver_obj::core::apply(&mut p, local, host_btf)?;
             }
             let mut insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
+            // Nothing runs unverified.
+            let verdict = crate::verify::verify_program(
+                &host,
+                &object,
+                &map_infos,
+                &p,
+                &quiver_verifier::Options::default(),
+            )?;
+            if let Err(rejected) = verdict.result {
+                return Err(Error::Verify {
+                    name: p.name.clone(),
+                    rejected,
+                });
+            }
             if let Some(layout) = p
                 .kind
                 .as_ref()

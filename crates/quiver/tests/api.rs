@@ -168,7 +168,24 @@ fn a_host_kfunc_is_called_with_the_programs_arguments() {
     let mut obj = obj;
     obj.programs.retain(|p| p.name == "BPF_PROG_dev_request");
     obj.externs.clear();
-    let bpf = Loader::new().host_btf(host).load_object(obj).unwrap();
+    // The host describes the struct_ops context: two u64 arguments.
+    let mut ty = quiver_verifier::host::ProgramType::new("struct_ops", 16);
+    ty.may_sleep = true;
+    ty.ctx_fields = (0..2)
+        .map(|i| quiver_verifier::host::CtxField {
+            name: format!("args[{i}]"),
+            off: 8 * i,
+            size: 8,
+            read: true,
+            write: false,
+            kind: quiver_verifier::host::CtxFieldKind::Scalar,
+        })
+        .collect();
+    let bpf = Loader::new()
+        .host_btf(host)
+        .program_type(ty)
+        .load_object(obj)
+        .unwrap();
     let prog = bpf.program("BPF_PROG_dev_request").unwrap();
     assert!(prog.kind().unwrap().sleepable);
     // args[1] + sizeof(struct dev_info) on the host (8 bytes).

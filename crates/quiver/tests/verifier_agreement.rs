@@ -123,7 +123,11 @@ fn agreement_with_linux() {
             Verdict::Accept => "accept".to_string(),
             Verdict::Reject(m) => format!("reject ({m})"),
         };
-        println!("disagree: {name}: kernel {}, quiver {}", show(expected), show(got));
+        println!(
+            "disagree: {name}: kernel {}, quiver {}",
+            show(expected),
+            show(got)
+        );
         if !listed.contains(name) {
             unlisted.push(name.clone());
         }

@@ -131,20 +131,33 @@ impl Checker<'_> {
 
     /// A call to a global function, verified on its own: the caller
     /// passes numbers and gets a number back.
-    fn call_global(&mut self, st: &mut State, insn: usize, entry: usize, nargs: u32) -> Check<Flow> {
+    fn call_global(
+        &mut self,
+        st: &mut State,
+        insn: usize,
+        entry: usize,
+        nargs: u32,
+    ) -> Check<Flow> {
         for r in 1..=(nargs.min(5) as usize) {
             if !st.cur().regs[r].is_init() {
                 return Err(self.err(insn, ErrorKind::UninitRegister, format!("R{r} !read_ok")));
             }
             if st.cur().regs[r].is_pointer() {
-                let n = self.global_funcs.iter().position(|g| g.0 == entry).unwrap_or(0) + 1;
+                let n = self
+                    .global_funcs
+                    .iter()
+                    .position(|g| g.0 == entry)
+                    .unwrap_or(0)
+                    + 1;
                 return Err(self
                     .err(
                         insn,
                         ErrorKind::CallArgument,
                         format!("Caller passes invalid args into func#{n}"),
                     )
-                    .hint("global functions take numbers; make the function static to pass pointers"));
+                    .hint(
+                        "global functions take numbers; make the function static to pass pointers",
+                    ));
             }
         }
         for r in 1..=5 {
@@ -310,7 +323,11 @@ impl Checker<'_> {
             }
             "bpf_tail_call" if !st.refs.is_empty() => {
                 return Err(self
-                    .err(insn, ErrorKind::Reference, "tail_call would lead to reference leak")
+                    .err(
+                        insn,
+                        ErrorKind::Reference,
+                        "tail_call would lead to reference leak",
+                    )
                     .hint("release every reference before the tail call: the callee cannot"));
             }
             "bpf_rcu_read_unlock" => {
@@ -1100,8 +1117,11 @@ impl Checker<'_> {
             "bpf_map_pop_elem" if !needs(&[map_type::QUEUE, map_type::STACK]) => {
                 return Err(bad());
             }
-            "bpf_perf_event_output" | "bpf_perf_event_read" | "bpf_perf_event_read_value"
-            | "bpf_skb_output" | "bpf_xdp_output"
+            "bpf_perf_event_output"
+            | "bpf_perf_event_read"
+            | "bpf_perf_event_read_value"
+            | "bpf_skb_output"
+            | "bpf_xdp_output"
                 if t != map_type::PERF_EVENT_ARRAY =>
             {
                 return Err(bad());

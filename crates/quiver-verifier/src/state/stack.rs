@@ -259,7 +259,9 @@ impl Stack {
         (0..size as i64)
             .all(|k| {
                 let (s, b) = Stack::locate(off + k);
-                self.slots.get(s).is_some_and(|sl| sl.bytes[b] == Byte::Zero)
+                self.slots
+                    .get(s)
+                    .is_some_and(|sl| sl.bytes[b] == Byte::Zero)
             })
             .then_some(0)
     }
