@@ -254,6 +254,7 @@ impl<'c, 'a> Explorer<'c, 'a> {
             equiv::widen(&prev_state, &mut path.state);
         }
         let live = self.live[insn];
+        let may_goto = matches!(self.checker.program.insns()[insn], Insn::MayGoto { .. });
         let mut hit = None;
         for &c in &self.by_insn[insn] {
             let cp = &self.checkpoints[c];
@@ -261,7 +262,11 @@ impl<'c, 'a> Explorer<'c, 'a> {
                 continue;
             }
             let complete = cp.branches == 0;
-            if (complete || point == Point::Loop) && equiv::subsumes(&cp.state, &path.state, live) {
+            // A may_goto loop ends: a round with fewer budget checks left
+            // than an earlier one may stop at it (Linux compares depths).
+            let loop_ok = point == Point::Loop
+                && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
+            if (complete || loop_ok) && equiv::subsumes(&cp.state, &path.state, live) {
                 hit = Some(c);
                 break;
             }
@@ -270,7 +275,7 @@ impl<'c, 'a> Explorer<'c, 'a> {
             self.checkpoints[c].hits += 1;
             return Ok(true);
         }
-        if point != Point::Loop && self.infinite_loop(&path.state, insn) {
+        if (point != Point::Loop || may_goto) && self.infinite_loop(&path.state, insn, may_goto) {
             return Err(VerifyError::new(
                 insn,
                 ErrorKind::InfiniteLoop,
@@ -328,10 +333,13 @@ impl<'c, 'a> Explorer<'c, 'a> {
 
     /// Whether a path at `insn` repeats an in-progress state exactly: a
     /// loop that cannot end.
-    pub fn infinite_loop(&self, path_state: &State, insn: usize) -> bool {
+    pub fn infinite_loop(&self, path_state: &State, insn: usize, may_goto: bool) -> bool {
         self.by_insn[insn].iter().any(|&c| {
             let cp = &self.checkpoints[c];
-            cp.branches > 0 && !cp.evicted && same_state(&cp.state, path_state)
+            cp.branches > 0
+                && !cp.evicted
+                && same_state(&cp.state, path_state)
+                && (!may_goto || cp.state.may_goto_depth == path_state.may_goto_depth)
         })
     }
 }
