@@ -142,15 +142,11 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
         ),
         (
             id::TRACE_PRINTK,
+            // Linux checks only the format and its size: the up to three
+            // values after them are read as they are, set or not.
             Proto::new(
                 "bpf_trace_printk",
-                vec![
-                    sized(1, false),
-                    Arg::Size { zero_ok: false },
-                    Arg::Scalar,
-                    Arg::Scalar,
-                    Arg::Scalar,
-                ],
+                vec![sized(1, false), Arg::Size { zero_ok: false }],
                 Ret::Scalar,
             ),
         ),
@@ -287,12 +283,7 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
                         is_async: false,
                         sleepable: false,
                     }),
-                    Arg::Mem {
-                        size: None,
-                        size_arg: None,
-                        writable: false,
-                        nullable: true,
-                    },
+                    Arg::Stack { nullable: true },
                     Arg::Scalar,
                 ],
                 Ret::Scalar,

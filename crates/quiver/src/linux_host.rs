@@ -26,13 +26,18 @@
 //! - Some scalar fields allow only full-size access in Linux (the IP
 //!   addresses of `__sk_buff`, `tstamp`, `hwtstamp`, `xdp_md`'s ifindexes,
 //!   the writable fields of `bpf_sock`, `pt_regs` in `perf_event`, and
-//!   every *write* to `__sk_buff` except `cb[]`); here narrower loads and
-//!   stores inside them are allowed.
+//!   every *write* to `__sk_buff` except `cb[]`), and a few allow narrow
+//!   loads only at their first byte (`bpf_sock`'s `family`, `type`,
+//!   `protocol`, `dst_port`, `state`, `rx_queue_mapping`); here narrower
+//!   loads and stores anywhere inside them are allowed.
 //! - `tracepoint` contexts are checked by Linux against the size of the
 //!   tracepoint the program attaches to, which the loader cannot know:
 //!   Linux accepts any read in `[8, 8192)` at load time (8192 is
 //!   `PERF_MAX_TRACE_SIZE`; the first 8 bytes, the common fields, are
-//!   refused), and so does this description.
+//!   refused), and so does this description. The 6.18 kernel also accepts
+//!   reads at *negative* offsets of a tracepoint context (its lower-bound
+//!   check compares as unsigned); fields cannot have negative offsets, so
+//!   those are refused here.
 //! - `syscall` contexts are user memory of any size (Linux accepts offsets
 //!   below `U16_MAX`, read and write); an instruction's offset reaches
 //!   32767 at most, so the fields cover `[0, 32768)`.
@@ -44,9 +49,6 @@
 //!   in arity, is left out).
 //! - Helpers that work on socket, task or dynptr objects, or take
 //!   constant strings, are not described, nor listed for any type.
-//! - Helpers that change packet data (`bpf_skb_pull_data`,
-//!   `bpf_xdp_adjust_head`...) invalidate packet pointers in Linux; the
-//!   prototypes cannot say so.
 //!
 //! [`verifier_only_protos`] holds the prototypes of the helpers quiver
 //! cannot run; those it runs come from [`crate::helpers::linux_protos`].
@@ -108,7 +110,10 @@ pub fn linux_host() -> Host {
 }
 
 /// The kfuncs Linux registers for every program type (its common set)
-/// that this description covers: the number iterator and RCU sections.
+/// that this description covers: the number iterator, RCU sections and
+/// two string kfuncs. (`bpf_preempt_disable`/`bpf_preempt_enable` are left
+/// out: Linux refuses to exit or sleep inside their section, which their
+/// prototypes cannot say.)
 pub fn common_kfuncs() -> Vec<Proto> {
     let iter = || Arg::Iter {
         type_name: "bpf_iter_num".into(),
@@ -135,6 +140,15 @@ pub fn common_kfuncs() -> Vec<Proto> {
         Proto::new("bpf_iter_num_destroy", vec![iter()], Ret::Void).flags(kf::ITER_DESTROY),
         Proto::new("bpf_rcu_read_lock", vec![], Ret::Void),
         Proto::new("bpf_rcu_read_unlock", vec![], Ret::Void),
+        // `(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, u64 flags)`.
+        Proto::new(
+            "bpf_copy_from_user_str",
+            vec![sized(1, true), size(true), Arg::Any, Arg::Scalar],
+            Ret::Scalar,
+        )
+        .flags(kf::SLEEPABLE),
+        // `(const char *s__ign)`: any pointer, checked at run time.
+        Proto::new("bpf_strlen", vec![Arg::Any], Ret::Scalar),
     ]
 }
 
@@ -198,7 +212,7 @@ pub fn verifier_only_protos() -> Vec<(u32, Proto)> {
     let p = Proto::new;
     let s = || Scalar;
     let int = || Ret::Scalar;
-    vec![
+    let protos = vec![
         // Control flow, locks, timers.
         (12, p("bpf_tail_call", vec![Ctx, Map, s()], Ret::Void)),
         (93, p("bpf_spin_lock", vec![Arg::SpinLock], Ret::Void)),
@@ -231,12 +245,7 @@ pub fn verifier_only_protos() -> Vec<(u32, Proto)> {
                         is_async: false,
                         sleepable: false,
                     }),
-                    Arg::Mem {
-                        size: None,
-                        size_arg: None,
-                        writable: false,
-                        nullable: true,
-                    },
+                    Arg::Stack { nullable: true },
                     s(),
                 ],
                 int(),
@@ -577,8 +586,41 @@ pub fn verifier_only_protos() -> Vec<(u32, Proto)> {
         // cgroup hooks.
         (186, p("bpf_get_retval", vec![], int())),
         (187, p("bpf_set_retval", vec![s()], int())),
-    ]
+    ];
+    protos
+        .into_iter()
+        .map(|(id, proto)| {
+            if CHANGES_PKT_DATA.contains(&proto.name.as_str()) {
+                let flags = proto.flags | kf::CHANGES_PKT_DATA;
+                (id, proto.flags(flags))
+            } else {
+                (id, proto)
+            }
+        })
+        .collect()
 }
+
+/// The helpers that may move packet data, after which Linux invalidates
+/// every packet pointer (its `bpf_helper_changes_pkt_data`; checked on the
+/// 6.18 kernel for every helper described here that a program type with
+/// packet pointers may call).
+const CHANGES_PKT_DATA: &[&str] = &[
+    "bpf_skb_store_bytes",
+    "bpf_l3_csum_replace",
+    "bpf_l4_csum_replace",
+    "bpf_clone_redirect",
+    "bpf_skb_vlan_push",
+    "bpf_skb_vlan_pop",
+    "bpf_skb_change_proto",
+    "bpf_skb_change_tail",
+    "bpf_skb_change_head",
+    "bpf_skb_pull_data",
+    "bpf_skb_adjust_room",
+    "bpf_lwt_push_encap",
+    "bpf_xdp_adjust_head",
+    "bpf_xdp_adjust_meta",
+    "bpf_xdp_adjust_tail",
+];
 
 /// What every program type may call (Linux's `bpf_base_func_proto` for a
 /// privileged loader, less what no type here lists).
@@ -1062,6 +1104,7 @@ fn program_types() -> Vec<ProgramType> {
 
     let mut t = skb_type("socket_filter");
     t.ld_abs = true;
+    t.spin_lock_refusal = Some("socket filter progs cannot use bpf_spin_lock yet".into());
     types.push(t);
 
     for name in ["sched_cls", "sched_act"] {
@@ -1132,25 +1175,34 @@ fn program_types() -> Vec<ProgramType> {
     t.ret_range = (0, 1);
     types.push(t);
 
-    let mut t = ProgramType::new("kprobe", 168);
+    // Tracing programs may not use maps holding a `bpf_spin_lock`.
+    let tracing = |name: &str, ctx_size| {
+        let mut t = ProgramType::new(name, ctx_size);
+        t.spin_lock_refusal = Some("tracing progs cannot use bpf_spin_lock yet".into());
+        t
+    };
+
+    let mut t = tracing("kprobe", 168);
     t.ctx_fields = pt_regs_fields();
+    // Loaded sleepable, a kprobe program may only attach as a uprobe.
+    t.may_sleep = true;
     types.push(t);
 
     // `struct bpf_perf_event_data`: the registers (8-byte loads only in
     // Linux), `sample_period`, `addr`.
-    let mut t = ProgramType::new("perf_event", 184);
+    let mut t = tracing("perf_event", 184);
     t.ctx_fields = pt_regs_fields();
     t.ctx_fields
         .push(field("sample_period", 168, 8, true, false));
     t.ctx_fields.push(field("addr", 176, 8, true, false));
     types.push(t);
 
-    let mut t = ProgramType::new("tracepoint", 8192);
+    let mut t = tracing("tracepoint", 8192);
     t.ctx_fields = words("data", 8, 8192, false);
     types.push(t);
 
     // `u64 args[12]` (`MAX_BPF_FUNC_ARGS`).
-    let mut t = ProgramType::new("raw_tracepoint", 96);
+    let mut t = tracing("raw_tracepoint", 96);
     t.ctx_fields = (0..12)
         .map(|i| field(&format!("args[{i}]"), i * 8, 8, true, false))
         .collect();
