@@ -491,15 +491,10 @@ mod tests {
     }
 
     fn xdp() -> ProgramType {
-        ProgramType {
-            name: "xdp".into(),
-            ctx_size: 24,
-            ctx_fields: vec![],
-            helpers: vec![1],
-            kfuncs: vec![],
-            sleepable: false,
-            ret_range: (0, 4),
-        }
+        let mut ty = ProgramType::new("xdp", 24);
+        ty.helpers = vec![1];
+        ty.ret_range = (0, 4);
+        ty
     }
 
     /// The assertions of the single instruction in `text`, in the main

@@ -118,6 +118,8 @@ pub enum Ret {
     MemOrNull { size_arg: u8 },
     /// A BTF-typed host object.
     Btf { type_name: String, nullable: bool },
+    /// A number in `[min, max]` (`bpf_get_smp_processor_id`).
+    Range { min: i64, max: i64 },
     /// Memory of `size` bytes (or of the size in constant argument
     /// `size_arg`), read-only when `rdonly`; NULL when `nullable`.
     Mem {
@@ -214,6 +216,8 @@ pub struct ProgramType {
     /// Why programs of this type may not use maps holding a
     /// `bpf_spin_lock`, if they may not.
     pub spin_lock_refusal: Option<String>,
+    /// Context fields (by name) that only full-size accesses may touch.
+    pub full_size_fields: Vec<String>,
 }
 
 impl ProgramType {
@@ -232,6 +236,7 @@ impl ProgramType {
             ld_abs: false,
             may_sleep: false,
             spin_lock_refusal: None,
+            full_size_fields: Vec::new(),
         }
     }
 

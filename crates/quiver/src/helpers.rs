@@ -138,7 +138,15 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
         ),
         (
             id::GET_SMP_PROCESSOR_ID,
-            Proto::new("bpf_get_smp_processor_id", vec![], Ret::Scalar),
+            // Below the configured number of CPUs, at most Linux's NR_CPUS.
+            Proto::new(
+                "bpf_get_smp_processor_id",
+                vec![],
+                Ret::Range {
+                    min: 0,
+                    max: crate::loader::MAX_CPUS as i64 - 1,
+                },
+            ),
         ),
         (
             id::TRACE_PRINTK,

@@ -1058,6 +1058,12 @@ fn skb_rules(ty: &str) -> (Vec<&'static str>, &'static [&'static str]) {
 /// A program type whose context is `struct __sk_buff`.
 fn skb_type(name: &str) -> ProgramType {
     let mut ty = ProgramType::new(name, 192);
+    ty.full_size_fields = SKB_FIELDS
+        .iter()
+        .map(|f| f.0)
+        .filter(|n| n.contains("_ip") || *n == "tstamp" || *n == "hwtstamp")
+        .map(String::from)
+        .collect();
     let (read, write) = skb_rules(name);
     for &(fname, off, size, kind) in SKB_FIELDS {
         let (r, w) = (read.contains(&fname), write.contains(&fname));
@@ -1149,6 +1155,7 @@ fn program_types() -> Vec<ProgramType> {
         field("ingress_ifindex", 12, 4, true, false),
         field("rx_queue_index", 16, 4, true, false),
     ];
+    t.full_size_fields = vec!["ingress_ifindex".into(), "rx_queue_index".into()];
     t.packet_write = true;
     types.push(t);
 

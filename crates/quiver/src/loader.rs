@@ -19,6 +19,10 @@ use crate::program::{DataRegion, Program};
 type KfuncFn =
     Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
 
+/// Most CPUs a loader serves (Linux's largest `NR_CPUS`): the verifier
+/// bounds `bpf_get_smp_processor_id` by it.
+pub const MAX_CPUS: usize = 8192;
+
 /// Builds a [`Bpf`] from object bytes: the host's types, kfuncs and
 /// limits go here.
 ///
@@ -166,7 +170,7 @@ impl Loader {
     /// Number of per-CPU slots of per-CPU maps (default: the machine's
     /// available parallelism).
     pub fn cpus(mut self, cpus: usize) -> Self {
-        self.cpus = Some(cpus.max(1));
+        self.cpus = Some(cpus.clamp(1, MAX_CPUS));
         self
     }
 
@@ -186,7 +190,8 @@ impl Loader {
     pub fn load_object(&self, object: Object) -> Result<Bpf, Error> {
         let cpus = self
             .cpus
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .min(MAX_CPUS);
         let mut maps = Vec::with_capacity(object.maps.len());
         for m in &object.maps {
             let map = create_map(m, cpus)?;

@@ -548,6 +548,7 @@ impl Checker<'_> {
         let acquire = proto.flags & kf::ACQUIRE != 0;
         let mut v = match &proto.ret {
             Ret::Scalar => Value::unknown(),
+            Ret::Range { min, max } => Value::Scalar(Scalar::srange(*min, *max)),
             Ret::Void => Value::Uninit,
             Ret::MapValueOrNull { .. } => {
                 let map = meta.map.expect("checked by the map argument");

@@ -330,6 +330,15 @@ impl Checker<'_> {
             )));
         }
         let exact = total == field.off as i64 && size == field.size;
+        // Linux refuses context accesses not aligned to their size.
+        if total % size as i64 != 0
+            || (!exact && self.ptype.full_size_fields.iter().any(|f| *f == field.name))
+        {
+            return Err(bad().hint(format!(
+                "access `{}` with an aligned load of its full size ({} bytes)",
+                field.name, field.size
+            )));
+        }
         Ok(match field.kind {
             CtxFieldKind::Scalar => Value::Scalar(alu::load(size_of(size), false)),
             _ if !exact => return Err(bad()),
