@@ -37,6 +37,12 @@ enum Command {
     /// Run a program on the interpreter and print r0.
     #[command(after_help = EXIT_CODES)]
     Run(cmd::run::Args),
+    /// Verify the programs of a BPF object (or of every `*.o` in a
+    /// directory) with quiver's verifier: the verdict, what verification
+    /// cost, and on rejection the failing instruction, the C source line
+    /// and a hint.
+    #[command(after_help = cmd::verify::EXIT_CODES)]
+    Verify(cmd::verify::Args),
     /// Run a directory of bpf_conformance tests on quiver and score them.
     #[command(after_help = EXIT_CODES)]
     Conformance {
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => cmd::disasm::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
         Command::Conformance { dir, verbose } => cmd::conformance(&dir, verbose),
         Command::ConformancePlugin(args) => cmd::plugin::run(args),
     };

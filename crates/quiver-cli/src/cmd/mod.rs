@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod plugin;
 pub mod run;
 pub mod run_object;
+pub mod verify;
 
 /// `quiver conformance DIR`.
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
