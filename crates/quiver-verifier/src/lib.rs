@@ -3,16 +3,24 @@
 //! checked over clean domains), reporting in the Linux verifier's
 //! vocabulary.
 //!
-//! This crate is being built up: today it holds
+//! [`verify()`] takes a linked program, its program type, maps and the
+//! host description, and either accepts it (with statistics, a log and
+//! [`Facts`] for the engines) or rejects it with Linux's message, the
+//! failing instruction, its C source line and a hint.
 //!
-//! - [`cfg`](mod@cfg): the control-flow structure of a linked program (subprograms,
-//!   basic blocks, call graph, loops) and Linux's structural errors;
-//! - [`assertions`]: the safety conditions each instruction needs, as data
-//!   for the checker to evaluate;
-//! - [`domain`]: the abstract domains (tnums, scalar bounds, ALU and branch
-//!   transfer functions);
-//! - [`host`]: the host description ([`host::Host`]: program types, helper
-//!   and kfunc prototypes) that the analysis checks programs against.
+//! - [`domain`]: numbers (tnums and bounds, ALU and branch transfer
+//!   functions);
+//! - [`state`]: what a path knows: register values, stack slots,
+//!   references, locks;
+//! - `check`: the transfer function of each instruction family (ALU,
+//!   memory, jumps, calls), which checks what the instruction needs;
+//! - `explore` and `equiv`: path exploration with state pruning, and the
+//!   subsumption test it prunes with; `liveness`: registers that matter;
+//! - [`cfg`](mod@cfg): structure (subprograms, blocks, loops) and Linux's
+//!   structural errors;
+//! - [`assertions`]: the safety conditions of each instruction as data,
+//!   the specification the checks implement;
+//! - [`host`]: program types, contexts, helper and kfunc prototypes.
 
 pub mod assertions;
 pub mod cfg;
