@@ -106,10 +106,11 @@ fn ptr_safe(old: &Ptr, cur: &Ptr, ids: &mut IdMap) -> bool {
 
 fn slot_safe(old: &Slot, cur: &Slot, ids: &mut IdMap) -> bool {
     if let Some(vo) = &old.spilled {
-        if let Some(vc) = &cur.spilled {
-            if old.spill_size == cur.spill_size && value_safe(vo, vc, ids) {
-                return bytes_safe(old, cur);
-            }
+        if let Some(vc) = &cur.spilled
+            && old.spill_size == cur.spill_size
+            && value_safe(vo, vc, ids)
+        {
+            return bytes_safe(old, cur);
         }
         // An unknown spilled number covers any number in its bytes.
         if matches!(vo, Value::Scalar(s) if *s == crate::domain::scalar::Scalar::UNKNOWN)

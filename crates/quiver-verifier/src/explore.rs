@@ -392,10 +392,8 @@ fn prune_points(c: &Checker) -> Vec<Point> {
                 }
             }
             Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
-            Insn::Call(_) | Insn::Callx { .. } => {
-                if i + 1 < insns.len() {
-                    points[i + 1] = Point::Prune;
-                }
+            Insn::Call(_) | Insn::Callx { .. } if i + 1 < insns.len() => {
+                points[i + 1] = Point::Prune;
             }
             _ => {}
         }

@@ -113,7 +113,10 @@ pub struct Stats {
 impl Stats {
     /// Linux's closing line of the log.
     pub fn summary(&self) -> String {
-        let depths: Vec<String> = self.stack_depth.iter().map(u32::to_string).collect();
+        let mut depths: Vec<String> = self.stack_depth.iter().map(u32::to_string).collect();
+        if depths.is_empty() {
+            depths.push("0".into());
+        }
         format!(
             "processed {} insns (limit 1000000) max_states_per_insn {} total_states {} peak_states {} mark_read 0\nstack depth {}\nverification time {} usec",
             self.insns_processed,

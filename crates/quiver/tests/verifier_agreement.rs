@@ -32,11 +32,10 @@ fn map_infos(case: &Case) -> Vec<MapInfo> {
             max_entries: m.max_entries,
             map_flags: m.flags,
             rdonly_prog: m.flags & F_RDONLY_PROG != 0,
-            spin_lock_off: m.btf.as_ref().and_then(|b| {
-                b.fields.iter().find_map(|f| match f {
-                    ValueField::SpinLock(off) => Some(*off),
-                })
-            }),
+            spin_lock_off: m
+                .btf
+                .as_ref()
+                .and_then(|b| b.fields.iter().map(|ValueField::SpinLock(off)| *off).next()),
             timer_off: None,
             wq_off: None,
         })

@@ -97,7 +97,7 @@ impl Checker<'_> {
                         },
                     ));
                 };
-                if !self.ptype.kfuncs.iter().any(|k| *k == proto.name) {
+                if !self.ptype.kfuncs.contains(&proto.name) {
                     return Err(self
                         .err(
                             insn,

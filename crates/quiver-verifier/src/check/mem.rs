@@ -159,7 +159,7 @@ impl Checker<'_> {
                     return Err(self.err(
                         insn,
                         ErrorKind::MemoryAccess,
-                        format!("cannot write into packet"),
+                        "cannot write into packet".to_string(),
                     ));
                 }
                 if p.var.smin < 0 {
@@ -331,8 +331,7 @@ impl Checker<'_> {
         }
         let exact = total == field.off as i64 && size == field.size;
         // Linux refuses context accesses not aligned to their size.
-        if total % size as i64 != 0
-            || (!exact && self.ptype.full_size_fields.iter().any(|f| *f == field.name))
+        if total % size as i64 != 0 || (!exact && self.ptype.full_size_fields.contains(&field.name))
         {
             return Err(bad().hint(format!(
                 "access `{}` with an aligned load of its full size ({} bytes)",

@@ -226,8 +226,10 @@ impl fmt::Display for Value {
 
 impl fmt::Display for Ptr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Region::Stack { frame } = self.region {
-            if self.has_const_off() {
+        if let Region::Stack { frame } = self.region
+            && self.has_const_off()
+        {
+            {
                 return if frame == 0 {
                     write!(f, "fp{}", self.off)
                 } else {
