@@ -38,6 +38,8 @@ fn host() -> Host {
         "sleepy".into(),
     ];
     xdp.packet_write = true;
+    // This test host lets its programs be loaded sleepable.
+    xdp.may_sleep = true;
     let mut sock = ProgramType::new("cgroup_sock", 80);
     sock.ctx_fields = vec![field("mark", 0, 4, true, CtxFieldKind::Scalar)];
     sock.ret_range = (0, 1);
