@@ -453,8 +453,8 @@ fn access(base: Reg, off: i16, size: usize, write: bool) -> Assertion {
     }
 }
 
-/// The operator as Linux prints it in its messages.
-fn alu_op_name(op: AluOp) -> &'static str {
+/// The operator as Linux prints it in its messages (`bpf_alu_string`).
+pub(crate) fn alu_op_name(op: AluOp) -> &'static str {
     match op {
         AluOp::Add => "+=",
         AluOp::Sub => "-=",

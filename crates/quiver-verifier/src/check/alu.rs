@@ -13,23 +13,7 @@ use crate::state::{Ptr, Region, State, Value};
 /// Largest offset a pointer may carry (Linux's `BPF_MAX_VAR_OFF`).
 const MAX_VAR_OFF: i64 = 1 << 29;
 
-/// Linux's spelling of an ALU operator (`bpf_alu_string`).
-pub(crate) fn op_str(op: AluOp) -> &'static str {
-    match op {
-        AluOp::Add => "+=",
-        AluOp::Sub => "-=",
-        AluOp::Mul => "*=",
-        AluOp::Div | AluOp::Sdiv => "/=",
-        AluOp::Or => "|=",
-        AluOp::And => "&=",
-        AluOp::Lsh => "<<=",
-        AluOp::Rsh => ">>=",
-        AluOp::Mod | AluOp::Smod => "%=",
-        AluOp::Xor => "^=",
-        AluOp::Mov => "=",
-        AluOp::Arsh => "s>>=",
-    }
-}
+use crate::assertions::alu_op_name as op_str;
 
 impl Checker<'_> {
     pub(super) fn alu(
