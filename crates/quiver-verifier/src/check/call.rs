@@ -1171,6 +1171,7 @@ impl Checker<'_> {
                 return Ok(Flow::End);
             }
             st.frames.pop();
+            forget_dead_frame(st);
             // Call the callback again: the registering call repeats with
             // the caller's state as the callback left it.
             return Ok(Flow::Next(
@@ -1187,6 +1188,7 @@ impl Checker<'_> {
                     .hint("the callee's stack is gone after it returns; return a value or write through a caller pointer"));
             }
             st.frames.pop();
+            forget_dead_frame(st);
             let caller = st.cur_mut();
             caller.regs[0] = r0;
             for r in 1..=5 {
@@ -1260,6 +1262,20 @@ impl Checker<'_> {
             )
             .hint(format!("return a value between {lo} and {hi}")))
     }
+}
+
+/// After a frame returns, pointers into its stack that the callee left
+/// in the frames below point at nothing: they become numbers.
+fn forget_dead_frame(st: &mut State) {
+    let live = st.frames.len();
+    st.for_each_value(|v| {
+        if let Value::Ptr(p) = v
+            && let Region::Stack { frame } = p.region
+            && frame as usize >= live
+        {
+            *v = Value::unknown();
+        }
+    });
 }
 
 /// Whether an array lookup's key is a constant index below

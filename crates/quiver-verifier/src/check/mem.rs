@@ -467,6 +467,28 @@ impl Checker<'_> {
                 )));
         }
         let fr = frame as usize;
+        if mode.writes()
+            && let Some(Value::Ptr(v)) = stored
+            && let Region::Stack { frame: pointee } = v.region
+            && pointee > frame
+        {
+            return Err(self
+                .err(
+                    insn,
+                    ErrorKind::PointerLeak,
+                    "cannot spill pointers to stack into stack frame of the caller",
+                )
+                .hint(
+                    "a callee's stack is gone when it returns: keep pointers to it in the callee",
+                ));
+        }
+        if fr >= st.frames.len() {
+            return Err(self.err(
+                insn,
+                ErrorKind::MemoryAccess,
+                format!("R{r} points into the stack of a frame that has returned"),
+            ));
+        }
         if !p.has_const_off() {
             if p.var.smin == i64::MIN || p.var.smax == i64::MAX || p.var.umax == u64::MAX {
                 return Err(self
