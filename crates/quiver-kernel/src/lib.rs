@@ -93,6 +93,43 @@ impl Map {
         })
     }
 
+    /// Creates a map whose key and value are the types `key_type` and
+    /// `value_type` of the loaded BTF `btf` (maps holding a
+    /// `bpf_spin_lock` need this).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_with_btf(
+        name: &str,
+        map_type: u32,
+        key_size: u32,
+        value_size: u32,
+        max_entries: u32,
+        flags: u32,
+        btf: &KernelBtf,
+        key_type: u32,
+        value_type: u32,
+    ) -> io::Result<Map> {
+        let mut attr = MapCreateAttr {
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+            map_flags: flags,
+            map_name: name16(name),
+            btf_fd: btf.raw_fd() as u32,
+            btf_key_type_id: key_type,
+            btf_value_type_id: value_type,
+            ..Default::default()
+        };
+        let fd = bpf_fd(BPF_MAP_CREATE, &mut attr)?;
+        Ok(Map {
+            fd,
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+        })
+    }
+
     /// The map's file descriptor number.
     pub fn raw_fd(&self) -> i32 {
         self.fd.as_raw_fd()

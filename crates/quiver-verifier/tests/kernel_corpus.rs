@@ -7,7 +7,6 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::OnceLock;
 
 use common::btf::{VmlinuxFuncs, case_btf, create_map_with_btf};
@@ -48,21 +47,6 @@ fn reason(log: &str) -> String {
     }
 }
 
-/// A map created for one case: plain, or with BTF for its key and value.
-enum KernelMap {
-    Plain(quiver_kernel::Map),
-    Btf(OwnedFd),
-}
-
-impl KernelMap {
-    fn raw_fd(&self) -> i32 {
-        match self {
-            KernelMap::Plain(m) => m.raw_fd(),
-            KernelMap::Btf(fd) => fd.as_raw_fd(),
-        }
-    }
-}
-
 /// The running kernel's function ids, read once.
 fn vmlinux() -> Result<&'static VmlinuxFuncs, String> {
     static FUNCS: OnceLock<Result<VmlinuxFuncs, String>> = OnceLock::new();
@@ -93,9 +77,7 @@ fn run_kernel(case: &Case) -> Result<Verdict, String> {
                 .and_then(|b| b.maps[i])
                 .zip(kernel_btf.as_ref());
             match typed {
-                Some(((key, value), kb)) => {
-                    create_map_with_btf(m, kb.raw_fd(), key, value).map(KernelMap::Btf)
-                }
+                Some(((key, value), kb)) => create_map_with_btf(m, kb, key, value),
                 None => quiver_kernel::Map::create(
                     &m.name,
                     m.map_type,
@@ -103,8 +85,7 @@ fn run_kernel(case: &Case) -> Result<Verdict, String> {
                     m.value_size,
                     m.max_entries,
                     m.flags,
-                )
-                .map(KernelMap::Plain),
+                ),
             }
             .map_err(|e| format!("creating map {}: {e}", m.name))
         })

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd};
 
 use super::corpus::{Case, MapDecl, ValueField, subprog_starts};
 
@@ -297,90 +296,23 @@ fn parse_funcs(data: &[u8]) -> Result<VmlinuxFuncs, String> {
     Ok(VmlinuxFuncs { ids })
 }
 
-/// `BPF_MAP_CREATE` attributes up to `map_extra`.
-#[repr(C)]
-#[derive(Default)]
-struct MapCreateAttr {
-    map_type: u32,
-    key_size: u32,
-    value_size: u32,
-    max_entries: u32,
-    map_flags: u32,
-    inner_map_fd: u32,
-    numa_node: u32,
-    map_name: [u8; 16],
-    map_ifindex: u32,
-    btf_fd: u32,
-    btf_key_type_id: u32,
-    btf_value_type_id: u32,
-    btf_vmlinux_value_type_id: u32,
-    map_extra: u64,
-}
-
-// No implicit padding: every byte handed to the kernel is a field.
-const _: () = assert!(std::mem::size_of::<MapCreateAttr>() == 72);
-
-#[cfg(target_arch = "x86_64")]
-const SYS_BPF: Option<std::ffi::c_long> = Some(321);
-#[cfg(target_arch = "aarch64")]
-const SYS_BPF: Option<std::ffi::c_long> = Some(280);
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-const SYS_BPF: Option<std::ffi::c_long> = None;
-
-unsafe extern "C" {
-    fn syscall(num: std::ffi::c_long, ...) -> std::ffi::c_long;
-}
-
 /// Creates `decl` as a map whose key and value have the given types in
-/// the loaded BTF whose fd is `btf_fd`.
+/// the loaded BTF `btf`.
 pub fn create_map_with_btf(
     decl: &MapDecl,
-    btf_fd: i32,
+    btf: &quiver_kernel::KernelBtf,
     key_type: u32,
     value_type: u32,
-) -> io::Result<OwnedFd> {
-    let Some(nr) = SYS_BPF else {
-        return Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "bpf() syscall number unknown on this architecture",
-        ));
-    };
-    let mut name = [0u8; 16];
-    for (o, c) in name.iter_mut().take(15).zip(
-        decl.name
-            .bytes()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == b'_'),
-    ) {
-        *o = c;
-    }
-    let mut attr = MapCreateAttr {
-        map_type: decl.map_type,
-        key_size: decl.key_size,
-        value_size: decl.value_size,
-        max_entries: decl.max_entries,
-        map_flags: decl.flags,
-        map_name: name,
-        btf_fd: btf_fd as u32,
-        btf_key_type_id: key_type,
-        btf_value_type_id: value_type,
-        ..Default::default()
-    };
-    const BPF_MAP_CREATE: std::ffi::c_long = 0;
-    // SAFETY: `attr` is an initialised #[repr(C)] attribute without padding
-    // and holds no pointers; the kernel reads at most `size_of` bytes of it.
-    let fd = unsafe {
-        syscall(
-            nr,
-            BPF_MAP_CREATE,
-            &mut attr as *mut MapCreateAttr,
-            std::mem::size_of::<MapCreateAttr>(),
-        )
-    };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let fd = i32::try_from(fd).map_err(|_| io::Error::other("bpf() returned a bad fd"))?;
-    // SAFETY: bpf(BPF_MAP_CREATE) returned a new file descriptor that
-    // nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+) -> io::Result<quiver_kernel::Map> {
+    quiver_kernel::Map::create_with_btf(
+        &decl.name,
+        decl.map_type,
+        decl.key_size,
+        decl.value_size,
+        decl.max_entries,
+        decl.flags,
+        btf,
+        key_type,
+        value_type,
+    )
 }
