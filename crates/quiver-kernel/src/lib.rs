@@ -74,7 +74,7 @@ impl Map {
         max_entries: u32,
         flags: u32,
     ) -> io::Result<Map> {
-        let mut attr = MapCreateAttr {
+        Map::from_attr(MapCreateAttr {
             map_type,
             key_size,
             value_size,
@@ -82,14 +82,6 @@ impl Map {
             map_flags: flags,
             map_name: name16(name),
             ..Default::default()
-        };
-        let fd = bpf_fd(BPF_MAP_CREATE, &mut attr)?;
-        Ok(Map {
-            fd,
-            map_type,
-            key_size,
-            value_size,
-            max_entries,
         })
     }
 
@@ -108,7 +100,7 @@ impl Map {
         key_type: u32,
         value_type: u32,
     ) -> io::Result<Map> {
-        let mut attr = MapCreateAttr {
+        Map::from_attr(MapCreateAttr {
             map_type,
             key_size,
             value_size,
@@ -119,14 +111,17 @@ impl Map {
             btf_key_type_id: key_type,
             btf_value_type_id: value_type,
             ..Default::default()
-        };
+        })
+    }
+
+    fn from_attr(mut attr: MapCreateAttr) -> io::Result<Map> {
         let fd = bpf_fd(BPF_MAP_CREATE, &mut attr)?;
         Ok(Map {
             fd,
-            map_type,
-            key_size,
-            value_size,
-            max_entries,
+            map_type: attr.map_type,
+            key_size: attr.key_size,
+            value_size: attr.value_size,
+            max_entries: attr.max_entries,
         })
     }
 
