@@ -57,7 +57,7 @@ fn readers_never_see_a_dropped_object() {
                             n += 1;
                         }
                     }
-                    if n % 64 == 0 {
+                    if n.is_multiple_of(64) {
                         // A long section, like a program sleeping in a kfunc.
                         std::thread::sleep(std::time::Duration::from_micros(50));
                     }
