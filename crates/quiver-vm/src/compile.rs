@@ -19,6 +19,8 @@ use crate::op::Op;
 pub(crate) struct Tables<'a> {
     pub helpers: &'a [Helper],
     pub kfuncs: &'a [Helper],
+    /// Helper calls bound to a slot of their own, by slot pc.
+    pub sites: &'a std::collections::BTreeMap<usize, u32>,
 }
 
 /// Compiles every instruction of `program`, one op per instruction.
@@ -44,6 +46,10 @@ pub(crate) fn compile(program: &Program, tables: &Tables<'_>) -> Result<Vec<Op>,
                     })
             };
             let invalid = |reason| LoadError::InvalidInsn { pc, reason };
+            if let (Insn::Call(CallTarget::Helper(_)), Some(&slot)) = (insn, tables.sites.get(&pc))
+            {
+                return Ok(Op::CallHelper { slot });
+            }
             compile_insn(insn, tables, target, invalid)
         })
         .collect()

@@ -1,6 +1,8 @@
 //! What a [`Vm`](crate::Vm) is built with, besides its program.
 
-use crate::helpers::{Helpers, Kfuncs};
+use std::collections::BTreeMap;
+
+use crate::helpers::{Helper, Helpers, Kfuncs};
 
 /// Options of a [`Vm`](crate::Vm). The memory mode is chosen by the
 /// constructor ([`Vm::new`](crate::Vm::new) or
@@ -10,6 +12,7 @@ pub struct Config {
     pub(crate) budget: Option<u64>,
     pub(crate) helpers: Helpers,
     pub(crate) kfuncs: Kfuncs,
+    pub(crate) sites: BTreeMap<usize, Helper>,
 }
 
 impl Config {
@@ -35,6 +38,16 @@ impl Config {
     /// The kfunc table.
     pub fn kfuncs(mut self, kfuncs: Kfuncs) -> Self {
         self.kfuncs = kfuncs;
+        self
+    }
+
+    /// Binds the helper call at slot `pc` to `helper` instead of the table
+    /// entry of its id: a host specializes one call site, e.g. a tail call
+    /// whose map and index the verifier proved constant goes straight to
+    /// the slot, with no map or index resolution on the way. Ignored when
+    /// the instruction at `pc` is not a helper call.
+    pub fn bind_call(mut self, pc: usize, helper: Helper) -> Self {
+        self.sites.insert(pc, helper);
         self
     }
 }

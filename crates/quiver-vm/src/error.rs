@@ -99,6 +99,10 @@ pub enum HelperError {
     /// A callback the helper called failed.
     #[error("in callback: {0}")]
     Callback(Box<VmError>),
+    /// A call into a program or callback found no stack frame left
+    /// ([`MAX_CALL_FRAMES`](crate::MAX_CALL_FRAMES)).
+    #[error("no stack frame left for the call")]
+    FrameLimit,
 }
 
 impl HelperError {

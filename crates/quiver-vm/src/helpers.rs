@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use crate::error::{HelperError, MemoryError, VmError};
 use crate::memory::{Memory, Region};
+use crate::vm::Vm;
+use quiver_rcu::Borrowed;
 
 /// A helper or kfunc: called with `r1`..`r5`, its `Ok` value becomes `r0`.
 pub type HelperFn =
@@ -21,6 +23,19 @@ pub struct Helper {
 }
 
 impl Helper {
+    /// A function with its id and name, outside any table (see
+    /// [`Config::bind_call`](crate::Config::bind_call)).
+    pub fn new<F>(id: u32, name: impl Into<Cow<'static, str>>, f: F) -> Helper
+    where
+        F: Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static,
+    {
+        Helper {
+            id,
+            name: name.into(),
+            func: Arc::new(f),
+        }
+    }
+
     /// The helper id or kfunc BTF id.
     pub fn id(&self) -> u32 {
         self.id
@@ -158,14 +173,30 @@ pub struct Kfuncs {
 
 table_api!(Kfuncs, "kfunc");
 
-/// Runs a subprogram of the calling program (for callbacks).
-pub(crate) type CallbackFn<'a> = dyn FnMut(&mut Memory, u64, [u64; 5]) -> Result<u64, VmError> + 'a;
+/// What a helper asks the running program to call.
+pub(crate) enum Callee<'v> {
+    /// A subprogram of the calling program, by the address `LD_IMM64` gave.
+    Function(u64),
+    /// Another program, from its first instruction.
+    Program(&'v Vm),
+}
+
+/// Runs a callee in a new frame of the calling run (for callbacks and
+/// calls through a prog array).
+pub(crate) type CallbackFn<'a> =
+    dyn for<'v> FnMut(&mut Memory, Callee<'v>, [u64; 5]) -> Result<u64, VmError> + 'a;
+
+/// What the program does once the helper returns, besides going on.
+pub(crate) enum After {
+    Stop(u64),
+    TailCall(Borrowed<Vm>),
+}
 
 /// What a helper sees of the running program.
 pub struct HelperContext<'a> {
     mem: &'a mut Memory,
     pc: usize,
-    stop: Option<u64>,
+    after: Option<After>,
     callback: Option<&'a mut CallbackFn<'a>>,
 }
 
@@ -178,7 +209,7 @@ impl<'a> HelperContext<'a> {
         HelperContext {
             mem,
             pc,
-            stop: None,
+            after: None,
             callback,
         }
     }
@@ -193,11 +224,39 @@ impl<'a> HelperContext<'a> {
             .callback
             .as_mut()
             .ok_or_else(|| HelperError::msg("no program to call back into"))?;
-        cb(self.mem, func, args).map_err(|e| HelperError::Callback(Box::new(e)))
+        cb(self.mem, Callee::Function(func), args).map_err(|e| HelperError::Callback(Box::new(e)))
     }
 
-    pub(crate) fn stopped(&self) -> Option<u64> {
-        self.stop
+    /// Runs `program` from its first instruction as a function of the
+    /// running program: same memory (context, packet, regions), a new stack
+    /// frame, the same instruction budget and tail-call count; returns its
+    /// r0. Fails with [`HelperError::FrameLimit`] when no frame is left.
+    /// `program` runs in its own memory mode; its global data must already
+    /// be reachable (see [`add_region`](Self::add_region)).
+    pub fn call_program(&mut self, program: &Vm, args: [u64; 5]) -> Result<u64, HelperError> {
+        let cb = self
+            .callback
+            .as_mut()
+            .ok_or_else(|| HelperError::msg("no program to call back into"))?;
+        cb(self.mem, Callee::Program(program), args).map_err(|e| match e {
+            VmError::CallDepthExceeded { .. } => HelperError::FrameLimit,
+            e => HelperError::Callback(Box::new(e)),
+        })
+    }
+
+    /// Asks for a tail call: once the helper returns, the calling frame is
+    /// replaced by `program`, run from its first instruction with the same
+    /// r1..r5, and its r0 is what the calling frame returns. The run
+    /// allows [`MAX_TAIL_CALL_CNT`](crate::MAX_TAIL_CALL_CNT) tail calls;
+    /// past them the request is dropped and the caller goes on after the
+    /// call with the helper's return value, as Linux does. Replaces an
+    /// earlier [`stop`](Self::stop).
+    pub fn tail_call(&mut self, program: Borrowed<Vm>) {
+        self.after = Some(After::TailCall(program));
+    }
+
+    pub(crate) fn take_after(&mut self) -> Option<After> {
+        self.after.take()
     }
 
     /// Slot index of the calling instruction.
@@ -234,6 +293,6 @@ impl<'a> HelperContext<'a> {
     /// Ends the program as soon as the helper returns, with `r0` as its
     /// result (the helper's own return value is then ignored).
     pub fn stop(&mut self, r0: u64) {
-        self.stop = Some(r0);
+        self.after = Some(After::Stop(r0));
     }
 }

@@ -8,12 +8,14 @@
 
 use crate::compile::slot_of;
 use crate::error::{HelperError, VmError};
-use crate::helpers::{Helper, HelperContext};
+use crate::helpers::{After, Callee, Helper, HelperContext};
+use crate::memory::{Checked, Unchecked};
 use crate::memory::{MAX_CALL_FRAMES, Memory, Mode, Rmw, Scalar};
 use crate::op::Op;
 use crate::semantics as s;
 use crate::trace::TraceStep;
 use crate::vm::Vm;
+use quiver_rcu::Borrowed;
 
 /// Iterations a run's `may_goto` instructions fall through before they
 /// start jumping (Linux `BPF_MAX_LOOPS`).
@@ -44,10 +46,14 @@ fn r(x: u8) -> usize {
     (x & 15) as usize
 }
 
+/// Tail calls a run may make (Linux `MAX_TAIL_CALL_CNT`).
+pub const MAX_TAIL_CALL_CNT: u32 = 33;
+
 /// Result of a host function call.
 enum Ret {
     Value(u64),
     Stop(u64),
+    TailCall(u64, Borrowed<Vm>),
 }
 
 /// Base of the addresses `LD_IMM64` of a function gives a program: the op
@@ -60,6 +66,8 @@ pub const FUNC_BASE: u64 = 0xffff_a000_0000_0000;
 pub(crate) struct Counters {
     budget: u64,
     loops: u64,
+    /// Tail calls made so far, across every frame and called program.
+    tail_calls: u32,
 }
 
 /// Runs a program from its first instruction.
@@ -72,6 +80,7 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
     let mut counters = Counters {
         budget: vm.budget.unwrap_or(u64::MAX),
         loops: BPF_MAX_LOOPS,
+        tail_calls: 0,
     };
     exec_frame::<M, TRACE, BUDGET>(vm, mem, 0, 0, args, trace, &mut counters)
 }
@@ -186,6 +195,18 @@ fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 return Ok(regs[0]);
             }};
         }
+        macro_rules! exit_frame {
+            () => {{
+                if depth == base {
+                    finish!(regs[0]);
+                }
+                depth -= 1;
+                let frame = frames[depth];
+                regs[6..11].copy_from_slice(&[frame.r6, frame.r7, frame.r8, frame.r9, frame.r10]);
+                mem.set_depth(depth);
+                i = frame.ret as usize;
+            }};
+        }
         macro_rules! host_call {
             ($h:expr, $on_err:ident) => {{
                 let h: &Helper = $h;
@@ -199,6 +220,26 @@ fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 match ret {
                     Ok(Ret::Value(v)) => regs[0] = v,
                     Ok(Ret::Stop(v)) => finish!(v),
+                    Ok(Ret::TailCall(v, target)) => {
+                        if counters.tail_calls >= MAX_TAIL_CALL_CNT {
+                            regs[0] = v;
+                        } else {
+                            counters.tail_calls += 1;
+                            counters.budget = budget;
+                            counters.loops = loops;
+                            let args = [regs[1], regs[2], regs[3], regs[4], regs[5]];
+                            let r0 = run_in_frame::<TRACE, BUDGET>(
+                                &target, mem, 0, depth, args, trace, counters,
+                            );
+                            budget = counters.budget;
+                            loops = counters.loops;
+                            drop(target);
+                            // The callee took the caller's frame: its r0 is
+                            // what the caller returns.
+                            regs[0] = r0?;
+                            exit_frame!();
+                        }
+                    }
                     Err(e) => return Err(vm.$on_err(idx, h, e)),
                 }
             }};
@@ -421,16 +462,7 @@ fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 regs[10] = mem.frame_pointer(depth);
                 i = target as usize;
             }
-            Op::Exit => {
-                if depth == base {
-                    finish!(regs[0]);
-                }
-                depth -= 1;
-                let frame = frames[depth];
-                regs[6..11].copy_from_slice(&[frame.r6, frame.r7, frame.r8, frame.r9, frame.r10]);
-                mem.set_depth(depth);
-                i = frame.ret as usize;
-            }
+            Op::Exit => exit_frame!(),
             Op::CallHelper { slot } => host_call!(&vm.helpers[slot as usize], helper_failed),
             Op::CallKfunc { slot } => host_call!(&vm.kfuncs[slot as usize], kfunc_failed),
             // bpf_conformance semantics: the register holds a helper id.
@@ -438,7 +470,7 @@ fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
                 let id = regs[r(reg)];
                 let slot = u32::try_from(id)
                     .ok()
-                    .and_then(|id| slot_of(&vm.helpers, id));
+                    .and_then(|id| slot_of(&vm.helpers[..vm.table_len], id));
                 match slot {
                     Some(slot) => host_call!(&vm.helpers[slot as usize], helper_failed),
                     None => return Err(vm.unknown_helper(idx, id)),
@@ -479,25 +511,51 @@ fn call_host<M: Mode, const TRACE: bool, const BUDGET: bool>(
     counters: &mut Counters,
 ) -> Result<Ret, HelperError> {
     let pc = vm.pcs[idx];
-    let mut callback = |m: &mut Memory, func: u64, args: [u64; 5]| -> Result<u64, VmError> {
-        let target = func
-            .checked_sub(FUNC_BASE)
-            .and_then(|t| usize::try_from(t).ok())
-            .filter(|&t| t < vm.ops.len())
-            .ok_or(VmError::BadCallback { pc, addr: func })?;
+    let mut callback = |m: &mut Memory, callee: Callee<'_>, args: [u64; 5]| {
         if depth + 1 >= MAX_CALL_FRAMES {
             return Err(vm.call_depth_exceeded(idx));
         }
-        let r = exec_frame::<M, TRACE, BUDGET>(vm, m, target, depth + 1, args, trace, counters);
+        let r = match callee {
+            Callee::Function(func) => {
+                let target = func
+                    .checked_sub(FUNC_BASE)
+                    .and_then(|t| usize::try_from(t).ok())
+                    .filter(|&t| t < vm.ops.len())
+                    .ok_or(VmError::BadCallback { pc, addr: func })?;
+                exec_frame::<M, TRACE, BUDGET>(vm, m, target, depth + 1, args, trace, counters)
+            }
+            Callee::Program(p) => {
+                run_in_frame::<TRACE, BUDGET>(p, m, 0, depth + 1, args, trace, counters)
+            }
+        };
         m.set_depth(depth);
         r
     };
     let mut ctx = HelperContext::new(mem, pc, Some(&mut callback));
     let v = (h.func())(&mut ctx, [regs[1], regs[2], regs[3], regs[4], regs[5]])?;
-    Ok(match ctx.stopped() {
-        Some(r0) => Ret::Stop(r0),
+    Ok(match ctx.take_after() {
+        Some(After::Stop(r0)) => Ret::Stop(r0),
+        Some(After::TailCall(target)) => Ret::TailCall(v, target),
         None => Ret::Value(v),
     })
+}
+
+/// Runs `vm` (another program, in its own memory mode) from op `start` in
+/// frame `base` of the current run.
+fn run_in_frame<const TRACE: bool, const BUDGET: bool>(
+    vm: &Vm,
+    mem: &mut Memory,
+    start: usize,
+    base: usize,
+    args: [u64; 5],
+    trace: &mut dyn FnMut(&TraceStep<'_>),
+    counters: &mut Counters,
+) -> Result<u64, VmError> {
+    if vm.is_checked() {
+        exec_frame::<Checked, TRACE, BUDGET>(vm, mem, start, base, args, trace, counters)
+    } else {
+        exec_frame::<Unchecked, TRACE, BUDGET>(vm, mem, start, base, args, trace, counters)
+    }
 }
 
 #[inline(never)]

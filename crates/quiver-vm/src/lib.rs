@@ -59,7 +59,7 @@ pub use config::Config;
 pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;
-pub use interp::BPF_MAX_LOOPS;
+pub use interp::{BPF_MAX_LOOPS, MAX_TAIL_CALL_CNT};
 pub use memory::{MAX_BPF_STACK, MAX_CALL_FRAMES, Region};
 pub use trace::TraceStep;
 pub use vm::Vm;

@@ -24,6 +24,9 @@ pub struct Vm {
     /// Helpers and kfuncs sorted by id; ops refer to them by slot.
     pub(crate) helpers: Box<[Helper]>,
     pub(crate) kfuncs: Box<[Helper]>,
+    /// Entries of `helpers` that form the id-sorted table (call-site
+    /// bindings follow).
+    pub(crate) table_len: usize,
     pub(crate) budget: Option<u64>,
     /// Set only by the unsafe [`Vm::new_unchecked`]: the memory module
     /// relies on it (see its doc).
@@ -57,11 +60,26 @@ impl Vm {
     }
 
     fn build(program: &Program, config: Config, checked: bool) -> Result<Vm, LoadError> {
-        let helpers: Box<[Helper]> = config.helpers.iter().cloned().collect();
+        // Call-site bindings come after the table, which stays sorted by id
+        // for `callx`.
+        let table_len = config.helpers.len();
+        let helpers: Box<[Helper]> = config
+            .helpers
+            .iter()
+            .chain(config.sites.values())
+            .cloned()
+            .collect();
         let kfuncs: Box<[Helper]> = config.kfuncs.iter().cloned().collect();
+        let sites = config
+            .sites
+            .keys()
+            .enumerate()
+            .map(|(n, &pc)| (pc, (table_len + n) as u32))
+            .collect();
         let tables = Tables {
-            helpers: &helpers,
+            helpers: &helpers[..table_len],
             kfuncs: &kfuncs,
+            sites: &sites,
         };
         let ops = compile(program, &tables)?.into_boxed_slice();
         Ok(Vm {
@@ -70,6 +88,7 @@ impl Vm {
             pcs: program.iter().map(|(pc, _)| pc).collect(),
             helpers,
             kfuncs,
+            table_len,
             budget: config.budget,
             checked,
         })
