@@ -42,17 +42,58 @@ pub fn load_object_program(
     name: &str,
     log_level: u32,
 ) -> Result<KernelProgram, KernelLoadError> {
-    let p = obj
-        .program(name)
-        .ok_or_else(|| KernelLoadError::NoProgram(name.into()))?;
-    let kind = p
-        .kind
-        .as_ref()
-        .ok_or_else(|| KernelLoadError::NoType(name.into()))?;
+    check_loadable(obj)?;
+    let maps = create_maps(obj)?;
+    let (prog, btf) = load_with_maps(obj, name, &maps, log_level)?;
+    Ok(KernelProgram {
+        prog,
+        maps,
+        _btf: btf,
+    })
+}
+
+/// Several programs of one object sharing one set of maps, as libbpf
+/// loads an object (needed where programs meet in a prog array).
+#[derive(Debug)]
+pub struct KernelObject {
+    /// The programs, in the order asked for.
+    pub progs: Vec<Prog>,
+    /// Kernel maps, by the object's map index.
+    pub maps: Vec<Option<Map>>,
+    _btf: Vec<KernelBtf>,
+}
+
+/// Loads programs `names` of `obj` with one set of fresh maps.
+pub fn load_object_programs(
+    obj: &Object,
+    names: &[&str],
+    log_level: u32,
+) -> Result<KernelObject, KernelLoadError> {
+    check_loadable(obj)?;
+    let maps = create_maps(obj)?;
+    let mut progs = Vec::with_capacity(names.len());
+    let mut btfs = Vec::new();
+    for name in names {
+        let (prog, btf) = load_with_maps(obj, name, &maps, log_level)?;
+        progs.push(prog);
+        btfs.extend(btf);
+    }
+    Ok(KernelObject {
+        progs,
+        maps,
+        _btf: btfs,
+    })
+}
+
+fn check_loadable(obj: &Object) -> Result<(), KernelLoadError> {
     if !obj.externs.is_empty() {
         let names: Vec<&str> = obj.externs.iter().map(|e| e.name.as_str()).collect();
         return Err(KernelLoadError::Externs(names.join(", ")));
     }
+    Ok(())
+}
+
+fn create_maps(obj: &Object) -> Result<Vec<Option<Map>>, KernelLoadError> {
     let mut maps = Vec::with_capacity(obj.maps.len());
     for m in &obj.maps {
         let map = Map::create(
@@ -76,6 +117,22 @@ pub fn load_object_program(
         }
         maps.push(Some(map));
     }
+    Ok(maps)
+}
+
+fn load_with_maps(
+    obj: &Object,
+    name: &str,
+    maps: &[Option<Map>],
+    log_level: u32,
+) -> Result<(Prog, Option<KernelBtf>), KernelLoadError> {
+    let p = obj
+        .program(name)
+        .ok_or_else(|| KernelLoadError::NoProgram(name.into()))?;
+    let kind = p
+        .kind
+        .as_ref()
+        .ok_or_else(|| KernelLoadError::NoType(name.into()))?;
     let fd_of = |i: u64| {
         maps.get(i as usize)
             .and_then(|m| m.as_ref())
@@ -135,11 +192,7 @@ pub fn load_object_program(
         &opts,
         kernel_btf.as_ref().map(|b| (b, func_info.as_slice())),
     )?;
-    Ok(KernelProgram {
-        prog,
-        maps,
-        _btf: kernel_btf,
-    })
+    Ok((prog, kernel_btf))
 }
 
 /// clang leaves DATASEC sizes (and offsets) for the loader to fill in from

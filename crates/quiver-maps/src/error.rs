@@ -122,6 +122,13 @@ pub enum MapError {
     /// No room right now (ringbuf output).
     #[error("no room in the ring buffer")]
     Again,
+    /// No object with this id exists (a program id given to a prog array).
+    #[error("no program with id {0}")]
+    UnknownId(u32),
+    /// The object may not go in this map: the reason says which property
+    /// differs (a prog array's owner rule).
+    #[error("{0}")]
+    Incompatible(String),
 }
 
 impl MapError {
@@ -141,7 +148,8 @@ impl MapError {
             MapError::Exists => EEXIST,
             MapError::Full | MapError::OutOfRange { .. } => E2BIG,
             MapError::Cpu { .. } => ERANGE,
-            MapError::BadId => EBADF,
+            MapError::BadId | MapError::UnknownId(_) => EBADF,
+            MapError::Incompatible(_) => EINVAL,
             MapError::NotSupported { .. } => ENOTSUPP,
             MapError::NoMemory => ENOMEM,
             MapError::Busy(_) => EBUSY,

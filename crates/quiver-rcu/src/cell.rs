@@ -4,7 +4,7 @@
 //! to the domain, which drops it after the readers that may hold it.
 
 use std::marker::PhantomData;
-use std::ptr;
+use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering::{AcqRel, Acquire};
 
 use crate::domain::Domain;
@@ -67,6 +67,20 @@ impl<'d, T: Send + Sync + 'static> RcuCell<'d, T> {
         }
     }
 
+    /// The object in the cell with a read section of the current thread
+    /// that keeps it alive for as long as the result is held.
+    #[cfg(not(loom))]
+    pub fn load_borrowed(&self) -> Option<crate::Borrowed<T>>
+    where
+        'd: 'static,
+    {
+        let section = crate::pin()?;
+        let object = NonNull::from(self.load(&section)?);
+        // SAFETY: `object` was loaded inside `section`, which moves into the
+        // result and stays open until it drops.
+        Some(unsafe { crate::Borrowed::new(section, object) })
+    }
+
     /// Whether the cell holds an object (a snapshot).
     pub fn is_some(&self) -> bool {
         !self.ptr.load(Acquire).is_null()
@@ -75,9 +89,12 @@ impl<'d, T: Send + Sync + 'static> RcuCell<'d, T> {
 
 impl<T: Send + Sync + 'static> Drop for RcuCell<'_, T> {
     fn drop(&mut self) {
-        // Readers borrow the cell for their whole section, so none is left.
+        // Retired, not dropped: a reader may hold the object beyond the
+        // cell (a `Borrowed` of a run in progress).
         let p = self.ptr.swap(ptr::null_mut(), AcqRel);
-        drop(from_raw(p));
+        if let Some(old) = from_raw(p) {
+            self.domain.retire(old);
+        }
     }
 }
 

@@ -27,5 +27,5 @@ mod sync;
 pub use cell::RcuCell;
 pub use domain::{Domain, Guard, Reader};
 #[cfg(not(loom))]
-pub use local::{Pinned, global, is_pinned, pin};
+pub use local::{Borrowed, Pinned, global, is_pinned, pin};
 pub use section::Section;

@@ -275,6 +275,10 @@ pub struct Host {
     pub kfuncs: BTreeMap<String, Proto>,
     pub program_types: BTreeMap<String, ProgramType>,
     pub btf_structs: BTreeMap<String, BtfStruct>,
+    /// Map types (`BPF_MAP_TYPE_*`) sleepable programs may use beyond
+    /// Linux's (array, hash, ringbuf, local storage...): quiver's runtime
+    /// adds prog arrays, which its owner rule makes safe there.
+    pub extra_sleepable_maps: Vec<u32>,
 }
 
 impl Host {

@@ -138,6 +138,9 @@ pub struct Facts {
     /// that held the same constant on every path (e.g. a tail call's
     /// index).
     pub call_constants: BTreeMap<usize, [Option<u64>; 5]>,
+    /// For each call instruction with a map argument: the map (by index
+    /// into the input's maps) when it is the same on every path.
+    pub call_maps: BTreeMap<usize, Option<u32>>,
 }
 
 /// An accepted program.
@@ -309,7 +312,10 @@ pub fn verify(
                 elapsed(Stats::default()),
             ));
         }
-        if input.sleepable && !SLEEPABLE_MAPS.contains(&m.map_type) {
+        if input.sleepable
+            && !SLEEPABLE_MAPS.contains(&m.map_type)
+            && !host.extra_sleepable_maps.contains(&m.map_type)
+        {
             return Err(reject(
                 i,
                 ErrorKind::MapCompatibility,

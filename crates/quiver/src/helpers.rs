@@ -13,6 +13,7 @@ use quiver_maps::{Map, MapError, MapType, RingBuf, ValuePtr};
 use quiver_vm::{HelperContext, HelperError, Helpers, Region};
 
 use crate::handle;
+use crate::prog_array::ProgArrayMap;
 use crate::printk;
 
 /// Linux helper ids (`enum bpf_func_id`).
@@ -297,6 +298,15 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
                 Ret::Scalar,
             ),
         ),
+        // Linux: `(void *ctx, struct bpf_map *prog_array_map, u32 index)`.
+        (
+            id::TAIL_CALL,
+            Proto::new(
+                "bpf_tail_call",
+                vec![Arg::Ctx, Arg::Map, Arg::Scalar],
+                Ret::Scalar,
+            ),
+        ),
     ]
 }
 
@@ -307,9 +317,26 @@ const E2BIG: u64 = (-7i64) as u64;
 /// An object's maps as helpers see them.
 pub struct MapTable {
     pub(crate) maps: Vec<(String, Arc<dyn Map>)>,
+    /// The prog arrays among them, by the same index.
+    pub(crate) prog_arrays: Vec<Option<Arc<ProgArrayMap>>>,
 }
 
 impl MapTable {
+    pub(crate) fn new(maps: Vec<(String, Arc<dyn Map>)>) -> MapTable {
+        let prog_arrays = maps
+            .iter()
+            .map(|(_, m)| m.clone().into_any().downcast::<ProgArrayMap>().ok())
+            .collect();
+        MapTable { maps, prog_arrays }
+    }
+
+    /// The prog array a handle names.
+    pub(crate) fn prog_array(&self, handle: u64) -> Result<&ProgArrayMap, HelperError> {
+        handle::decode(handle, self.maps.len())
+            .and_then(|i| self.prog_arrays[i].as_deref())
+            .ok_or_else(|| HelperError::msg(format!("R2 {handle:#x} is not a prog array of this object")))
+    }
+
     fn get(&self, handle: u64) -> Result<&(String, Arc<dyn Map>), HelperError> {
         handle::decode(handle, self.maps.len())
             .map(|i| &self.maps[i])
@@ -640,11 +667,45 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
         }
         Ok(nr)
     });
-    let m = maps;
+    let m = maps.clone();
     h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| {
         Ok(ringbuf(&m, a[0])?.query(a[1]))
     });
+    // A call site whose map and index the verifier proved constant is
+    // bound to its slot at load instead (see `tail_call_site`).
+    let m = maps;
+    h.register(id::TAIL_CALL, "bpf_tail_call", move |ctx, a| {
+        let array = m.prog_array(a[1])?;
+        crate::prog_array::tail_call(ctx, array.slot(a[2] as u32))
+    });
     h
+}
+
+/// `bpf_tail_call` specialised for one call site that always uses slot
+/// `index` of `array`: no map handle or index to resolve at run time.
+pub(crate) fn tail_call_site(array: Arc<ProgArrayMap>, index: u32) -> quiver_vm::Helper {
+    quiver_vm::Helper::new(id::TAIL_CALL, "bpf_tail_call", move |ctx, _| {
+        crate::prog_array::tail_call(ctx, array.slot(index))
+    })
+}
+
+/// The name of quiver's call-and-return kfunc over a prog array.
+pub const PROG_ARRAY_CALL: &str = "quiver_prog_array_call";
+
+/// `long quiver_prog_array_call(void *ctx, void *prog_array, u32 index)`.
+pub(crate) fn prog_array_call(
+    maps: Arc<MapTable>,
+) -> impl Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static {
+    move |ctx, a| {
+        let array = maps.prog_array(a[1])?;
+        crate::prog_array::call(ctx, array.slot(a[2] as u32), a[0])
+    }
+}
+
+/// The verifier's prototype of [`PROG_ARRAY_CALL`].
+pub fn prog_array_call_proto() -> quiver_verifier::host::Proto {
+    use quiver_verifier::host::{Arg, Proto, Ret};
+    Proto::new(PROG_ARRAY_CALL, vec![Arg::Ctx, Arg::Map, Arg::Scalar], Ret::Scalar)
 }
 
 fn ringbuf(maps: &MapTable, handle: u64) -> Result<&RingBuf, HelperError> {

@@ -31,6 +31,7 @@ mod loader;
 pub mod maps;
 pub mod printk;
 mod program;
+pub mod prog_array;
 pub mod verify;
 
 pub use error::Error;

@@ -6,6 +6,8 @@ use std::collections::HashMap as StdHashMap;
 use std::sync::Arc;
 
 use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
+
+const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
 use quiver_maps::{Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
@@ -13,7 +15,12 @@ use quiver_vm::{Config, HelperContext, HelperError, Helpers, Kfuncs, Vm};
 
 use crate::error::Error;
 use crate::handle;
-use crate::helpers::{MapTable, linux_helpers};
+use crate::helpers::{
+    MapTable, PROG_ARRAY_CALL, linux_helpers, prog_array_call, prog_array_call_proto,
+    tail_call_site,
+};
+use crate::prog_array::{Engine, Owner, ProgArrayMap};
+use quiver_obj::section::ProgType;
 use crate::program::{DataRegion, Program};
 
 type KfuncFn =
@@ -113,8 +120,16 @@ impl Loader {
         for (name, st) in &self.host.btf_structs {
             host.btf_structs.insert(name.clone(), st.clone());
         }
+        // quiver's own: the call-and-return kfunc over prog arrays, and
+        // prog arrays in sleepable programs (the owner rule keeps a
+        // sleepable program to sleepable callees).
+        host.kfuncs
+            .entry(PROG_ARRAY_CALL.to_string())
+            .or_insert_with(prog_array_call_proto);
+        host.extra_sleepable_maps
+            .push(quiver_verifier::verify::map_type::PROG_ARRAY);
         let any = || vec![Arg::Any; 5];
-        let mut extra_kfuncs = Vec::new();
+        let mut extra_kfuncs = vec![PROG_ARRAY_CALL.to_string()];
         for (name, _) in &self.kfuncs {
             host.kfuncs
                 .entry(name.clone())
@@ -219,8 +234,9 @@ impl Loader {
                 );
             }
         }
-        let table = Arc::new(MapTable { maps });
-        // Kfuncs get ids in registration order, starting at 1.
+        let table = Arc::new(MapTable::new(maps));
+        // Kfuncs get ids in registration order, starting at 1; quiver's own
+        // come after the host's (which may override them by name).
         let mut kfuncs = Kfuncs::new();
         let mut kfunc_ids = StdHashMap::new();
         for (i, (name, f)) in self.kfuncs.iter().enumerate() {
@@ -228,6 +244,11 @@ impl Loader {
             let f = f.clone();
             kfuncs.register(id, name.clone(), move |ctx, a| f(ctx, a));
             kfunc_ids.insert(name.clone(), id);
+        }
+        if !kfunc_ids.contains_key(PROG_ARRAY_CALL) {
+            let id = self.kfuncs.len() as u32 + 1;
+            kfuncs.register(id, PROG_ARRAY_CALL, prog_array_call(table.clone()));
+            kfunc_ids.insert(PROG_ARRAY_CALL.to_string(), id);
         }
         let host = self.host();
         let map_infos = crate::verify::map_infos(&object);
@@ -253,11 +274,35 @@ impl Loader {
                 &p,
                 &quiver_verifier::Options::default(),
             )?;
-            if let Err(rejected) = verdict.result {
-                return Err(Error::Verify {
-                    name: p.name.clone(),
-                    rejected,
-                });
+            let facts = match verdict.result {
+                Ok(accepted) => accepted.facts,
+                Err(rejected) => {
+                    return Err(Error::Verify {
+                        name: p.name.clone(),
+                        rejected,
+                    });
+                }
+            };
+            let owner = Owner {
+                prog_type: verdict.program_type.clone().unwrap_or_default(),
+                sleepable: p.kind.as_ref().is_some_and(|k| k.sleepable),
+                engine: Engine::Interpreter,
+                attach: p.kind.as_ref().and_then(|k| {
+                    matches!(k.prog_type, ProgType::StructOps | ProgType::Tracing)
+                        .then(|| k.target.clone())
+                        .flatten()
+                }),
+            };
+            // The first program to use a prog array fixes its owner.
+            for r in &p.relocs {
+                if let RelocTarget::Map { map } = r.target
+                    && let Some(Some(array)) = table.prog_arrays.get(map)
+                {
+                    array.claim(&owner).map_err(|why| Error::Program {
+                        name: p.name.clone(),
+                        message: format!("uses prog array {}: {why}", table.maps[map].0),
+                    })?;
+                }
             }
             if let Some(layout) = p
                 .kind
@@ -278,10 +323,26 @@ impl Loader {
                 let f = f.clone();
                 helpers.register(*id, name.clone(), move |ctx, a| f(ctx, a));
             }
-            let config = Config::new()
+            let mut config = Config::new()
                 .helpers(helpers)
                 .kfuncs(kfuncs.clone())
                 .budget(self.budget);
+            // Tail calls whose map and index are the same on every path go
+            // straight to their slot (Linux patches a direct jump there).
+            for (i, (pc, insn)) in isa.iter().enumerate() {
+                if !matches!(insn, Insn::Call(CallTarget::Helper(TAIL_CALL))) {
+                    continue;
+                }
+                let map = facts.call_maps.get(&i).copied().flatten();
+                let index = facts.call_constants.get(&i).and_then(|c| c[2]);
+                if let (Some(map), Some(index)) = (map, index)
+                    && let Some(Some(array)) = table.prog_arrays.get(map as usize)
+                {
+                    // Beyond u32, the index is out of range for any array.
+                    let index = u32::try_from(index).unwrap_or(u32::MAX);
+                    config = config.bind_call(pc, tail_call_site(array.clone(), index));
+                }
+            }
             let vm = Vm::new(&isa, config).map_err(|source| Error::Compile {
                 name: p.name.clone(),
                 source,
@@ -293,7 +354,7 @@ impl Loader {
             let mut regions: Vec<DataRegion> = regions.collect();
             regions.sort_by(|a, b| a.name.cmp(&b.name));
             regions.dedup_by(|a, b| a.name == b.name);
-            programs.push(Program::new(p, vm, table.clone(), regions));
+            programs.push(Program::new(p, vm, owner, table.clone(), regions));
         }
         Ok(Bpf {
             maps: table,
@@ -414,7 +475,11 @@ fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>,
     if let Some(inner) = &m.def.inner {
         def = def.with_inner(to_def(inner)?);
     }
-    let map = quiver_maps::create(&def, cpus).map_err(err)?;
+    let map: Arc<dyn Map> = if def.map_type == MapType::ProgArray {
+        Arc::new(ProgArrayMap::new(&def).map_err(err)?)
+    } else {
+        quiver_maps::create(&def, cpus).map_err(err)?
+    };
     if !m.initial.is_empty() {
         map.update(&0u32.to_le_bytes(), &m.initial, quiver_maps::BPF_ANY)
             .map_err(err)?;
@@ -426,6 +491,18 @@ fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>,
 pub struct Bpf {
     maps: Arc<MapTable>,
     programs: Vec<Program>,
+}
+
+impl Drop for Bpf {
+    /// Empties the object's prog arrays, as Linux does when the last user
+    /// reference to one goes: slots hold programs that hold the maps, a
+    /// cycle nothing else would break. Runs in progress finish on the
+    /// programs they entered.
+    fn drop(&mut self) {
+        for array in self.maps.prog_arrays.iter().flatten() {
+            array.clear();
+        }
+    }
 }
 
 impl Bpf {

@@ -240,3 +240,75 @@ impl RingBuf {
         self.consumer.poll(timeout, f)
     }
 }
+
+/// A prog array: slots of programs that tail calls and
+/// `quiver_prog_array_call` enter. Every program put in it must match its
+/// [`Owner`](crate::prog_array::Owner) (fixed by the first program that
+/// used or entered it); updates are safe while other threads run programs
+/// from it (see [`crate::prog_array`]).
+#[doc(alias = "BPF_MAP_TYPE_PROG_ARRAY")]
+pub struct ProgArray {
+    map: MapRef,
+    array: std::sync::Arc<crate::prog_array::ProgArrayMap>,
+}
+
+impl TryFrom<MapRef> for ProgArray {
+    type Error = Error;
+    fn try_from(map: MapRef) -> Result<Self, Error> {
+        map.check::<u32, u32>("prog_array", &[MapType::ProgArray])?;
+        let array = map
+            .map
+            .clone()
+            .into_any()
+            .downcast::<crate::prog_array::ProgArrayMap>()
+            .map_err(|_| Error::MapType {
+                name: map.name.clone(),
+                actual: "prog_array not created by quiver's loader".into(),
+                expected: "prog_array",
+            })?;
+        Ok(ProgArray { map, array })
+    }
+}
+
+impl ProgArray {
+    fn err(&self, source: quiver_maps::MapError) -> Error {
+        Error::Map {
+            name: self.map.name.clone(),
+            source,
+        }
+    }
+
+    /// Puts `program` in slot `index`, replacing what was there; calls
+    /// already running finish on the program they entered.
+    pub fn set(&self, index: u32, program: &crate::Program) -> Result<(), Error> {
+        self.array
+            .set(index, Some(program.core().clone()))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Empties slot `index` (-ENOENT if it was empty).
+    pub fn clear(&self, index: u32) -> Result<(), Error> {
+        self.array.set(index, None).map_err(|e| self.err(e))
+    }
+
+    /// The id of the program in slot `index`.
+    pub fn get(&self, index: u32) -> Option<u32> {
+        let v = self.map.map.lookup_copy(&index.to_ne_bytes())?;
+        Some(u32::from_ne_bytes(v.try_into().ok()?))
+    }
+
+    /// What its programs must agree on, once fixed.
+    pub fn owner(&self) -> Option<crate::prog_array::Owner> {
+        self.array.owner()
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> u32 {
+        self.array.len() as u32
+    }
+
+    /// Whether it has no slots (never, for a valid map).
+    pub fn is_empty(&self) -> bool {
+        self.array.is_empty()
+    }
+}

@@ -1,14 +1,16 @@
 //! A loaded program: run it on a context, a packet, or inputs of your own.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use quiver_obj::ObjProgram;
 use quiver_obj::btf::LineInfo;
 use quiver_obj::section::{ProgType, SectionKind};
-use quiver_vm::{Region, RunInput, Vm};
+use quiver_vm::{HelperContext, Region, RunInput, Vm};
 
 use crate::error::Error;
 use crate::helpers::MapTable;
+use crate::prog_array::Owner;
 use quiver_maps::ValuePtr;
 
 /// A global data map value a program addresses directly.
@@ -22,34 +24,112 @@ pub(crate) struct DataRegion {
 /// Length of the Ethernet header the kernel pulls before a socket filter.
 const ETH_HLEN: usize = 14;
 
-/// One program of a loaded object.
-pub struct Program {
-    name: String,
-    section: String,
-    kind: Option<SectionKind>,
-    vm: Vm,
+impl DataRegion {
+    fn region(&self) -> Region {
+        // SAFETY: global data values live at a stable address for as long
+        // as their map, which the program holding this region keeps alive
+        // (and a run keeps the program alive); programs may write them
+        // concurrently, as in Linux, through storage that permits such
+        // sharing.
+        unsafe {
+            Region::from_raw(
+                self.name.clone(),
+                self.value.as_ptr(),
+                self.value.len(),
+                self.writable,
+            )
+        }
+    }
+}
+
+/// What runs: shared by the [`Program`] handle and the prog array slots
+/// that hold it.
+pub(crate) struct ProgramCore {
+    pub(crate) name: String,
+    pub(crate) id: u32,
+    pub(crate) vm: Vm,
+    pub(crate) owner: Owner,
+    data: Vec<DataRegion>,
     // Keeps the maps alive for as long as the program's code refers to them.
     _maps: Arc<MapTable>,
-    data: Vec<DataRegion>,
+}
+
+impl ProgramCore {
+    /// Makes the program's global data reachable from the current run, for
+    /// a tail call or call into it (checked mode needs the regions).
+    pub(crate) fn expose_data(&self, ctx: &mut HelperContext<'_>) {
+        if self.vm.is_checked() {
+            for d in &self.data {
+                ctx.add_region(d.region());
+            }
+        }
+    }
+}
+
+impl Drop for ProgramCore {
+    fn drop(&mut self) {
+        crate::prog_array::unregister(self.id);
+    }
+}
+
+/// One program of a loaded object.
+pub struct Program {
+    core: Arc<ProgramCore>,
+    section: String,
+    kind: Option<SectionKind>,
     lines: Vec<(usize, LineInfo)>,
 }
 
 impl Program {
-    pub(crate) fn new(p: ObjProgram, vm: Vm, maps: Arc<MapTable>, data: Vec<DataRegion>) -> Self {
-        Program {
+    pub(crate) fn new(
+        p: ObjProgram,
+        vm: Vm,
+        owner: Owner,
+        maps: Arc<MapTable>,
+        data: Vec<DataRegion>,
+    ) -> Self {
+        static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let core = Arc::new(ProgramCore {
             name: p.name,
+            id,
+            vm,
+            owner,
+            data,
+            _maps: maps,
+        });
+        crate::prog_array::register(id, &core);
+        Program {
+            core,
             section: p.section,
             kind: p.kind,
-            vm,
-            _maps: maps,
-            data,
             lines: p.lines,
         }
     }
 
+    pub(crate) fn core(&self) -> &Arc<ProgramCore> {
+        &self.core
+    }
+
+    /// The program's id: what a prog array's value holds (as a program fd
+    /// does in Linux).
+    pub fn id(&self) -> u32 {
+        self.core.id
+    }
+
+    /// What a prog array that holds or calls this program must agree on.
+    pub fn owner(&self) -> &Owner {
+        &self.core.owner
+    }
+
+    /// Whether it may sleep (a `.s` section or a sleepable program type).
+    pub fn sleepable(&self) -> bool {
+        self.core.owner.sleepable
+    }
+
     /// The program's name (its ELF symbol).
     pub fn name(&self) -> &str {
-        &self.name
+        &self.core.name
     }
 
     /// The ELF section it came from.
@@ -69,25 +149,21 @@ impl Program {
 
     fn err(&self, source: quiver_vm::VmError) -> Error {
         Error::Run {
-            name: self.name.clone(),
+            name: self.core.name.clone(),
             source,
         }
     }
 
     /// Runs with inputs of the caller's making; the program's global data
-    /// is added to them.
+    /// is added to them. The run is a read section of the calling thread
+    /// (see [`quiver_rcu`]): programs it enters through prog arrays stay
+    /// alive until it returns, whatever other threads do to the slots.
     pub fn run_with(&self, mut input: RunInput<'_>) -> Result<u64, Error> {
-        for d in &self.data {
-            // SAFETY: global data values live at a stable address for as
-            // long as their map, which this program keeps alive; programs
-            // may write them concurrently, as in Linux, through storage that
-            // permits such sharing.
-            let region = unsafe {
-                Region::from_raw(d.name.clone(), d.value.as_ptr(), d.value.len(), d.writable)
-            };
-            input = input.raw_region(region);
+        let _section = quiver_rcu::pin();
+        for d in &self.core.data {
+            input = input.raw_region(d.region());
         }
-        self.vm.run_with(&mut input).map_err(|e| self.err(e))
+        self.core.vm.run_with(&mut input).map_err(|e| self.err(e))
     }
 
     /// Runs on a context buffer (r1 points to it): syscall programs,
@@ -108,13 +184,13 @@ impl Program {
             .is_some_and(|k| k.prog_type != ProgType::SocketFilter)
         {
             return Err(Error::Program {
-                name: self.name.clone(),
+                name: self.core.name.clone(),
                 message: "run_skb runs socket filters only".into(),
             });
         }
         if frame.len() < ETH_HLEN {
             return Err(Error::Program {
-                name: self.name.clone(),
+                name: self.core.name.clone(),
                 message: format!(
                     "a frame needs at least {ETH_HLEN} bytes, got {}",
                     frame.len()
@@ -144,7 +220,7 @@ impl Program {
             .is_some_and(|k| k.prog_type != ProgType::Xdp)
         {
             return Err(Error::Program {
-                name: self.name.clone(),
+                name: self.core.name.clone(),
                 message: "run_xdp runs XDP programs only".into(),
             });
         }

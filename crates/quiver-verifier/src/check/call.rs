@@ -266,6 +266,17 @@ impl Checker<'_> {
                 }
             })
             .or_insert(meta.consts);
+        if let Some(map) = meta.map {
+            self.facts
+                .call_maps
+                .entry(insn)
+                .and_modify(|known| {
+                    if *known != Some(map) {
+                        *known = None;
+                    }
+                })
+                .or_insert(Some(map));
+        }
         // Effects that depend on the callee's identity.
         match name {
             "bpf_spin_lock" => {

@@ -75,6 +75,7 @@ impl<'a> Checker<'a> {
             facts: Facts {
                 reached: vec![false; n],
                 call_constants: BTreeMap::new(),
+                call_maps: BTreeMap::new(),
             },
             stack_depth: BTreeMap::new(),
             pushed: Vec::new(),
