@@ -171,6 +171,12 @@ impl Map for ArrayMap {
         self.lookup_percpu(key, 0)
     }
 
+    fn key_at(&self, addr: u64) -> Option<Vec<u8>> {
+        let slot = self.mem.slot_at(usize::try_from(addr).ok()?)?;
+        let index = (slot % self.len()) as u32;
+        Some(index.to_ne_bytes().to_vec())
+    }
+
     fn lookup_percpu(&self, key: &[u8], cpu: usize) -> Option<ValuePtr> {
         let cpu = if self.cpus == 1 { 0 } else { cpu };
         self.value_ptr(self.index(key).ok()?, cpu)

@@ -602,6 +602,13 @@ impl Map for HashMap {
         self.lookup_percpu(key, 0)
     }
 
+    fn key_at(&self, addr: u64) -> Option<Vec<u8>> {
+        let slot = self.mem.slot_at(usize::try_from(addr).ok()?)?;
+        let mut key = vec![0u8; self.key_size];
+        self.key_region(u32::try_from(slot).ok()?).read(&mut key);
+        Some(key)
+    }
+
     fn lookup_percpu(&self, key: &[u8], cpu: usize) -> Option<ValuePtr> {
         let cpu = if self.percpu { cpu } else { 0 };
         if cpu >= self.cpus {

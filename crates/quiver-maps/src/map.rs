@@ -96,6 +96,15 @@ pub trait Map: Send + Sync + 'static {
     /// [`Map::lookup_copy_flags`] with [`BPF_F_LOCK`].
     fn lookup_copy(&self, key: &[u8]) -> Option<Vec<u8>>;
 
+    /// The key of the element whose value memory holds address `addr` (a
+    /// pointer a program got from a lookup, or into it), for maps whose
+    /// values carry timers and work items: their callbacks receive the
+    /// key. `None` for other maps or addresses.
+    fn key_at(&self, addr: u64) -> Option<Vec<u8>> {
+        let _ = addr;
+        None
+    }
+
     /// Host side `BPF_MAP_LOOKUP_ELEM` with flags: 0 or [`BPF_F_LOCK`]
     /// (copy under the value's spin lock; only maps with a spin lock).
     fn lookup_copy_flags(&self, key: &[u8], flags: u64) -> Result<Vec<u8>, MapError> {

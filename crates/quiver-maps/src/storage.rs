@@ -207,6 +207,20 @@ impl Arena {
         ptr_into(chunk, (start + word) * WORD, len)
     }
 
+    /// The slot whose memory holds address `addr`, if any.
+    pub(crate) fn slot_at(&self, addr: usize) -> Option<usize> {
+        for (k, chunk) in self.chunks.iter().enumerate() {
+            let Some(chunk) = chunk.get() else { continue };
+            let start = chunk.as_ptr() as usize;
+            let bytes = chunk.len() * WORD;
+            if addr >= start && addr < start + bytes {
+                let within = (addr - start) / (self.words_per_slot * WORD);
+                return Some(self.base * ((1 << k) - 1) + within);
+            }
+        }
+        None
+    }
+
     /// Pointer to the first byte of slot 0, valid over all slots, when the
     /// arena is one chunk (preallocated).
     pub(crate) fn base_ptr(&self) -> Option<ValuePtr> {

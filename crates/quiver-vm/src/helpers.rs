@@ -284,6 +284,13 @@ impl<'a> HelperContext<'a> {
         self.mem.write_bytes(addr, data)
     }
 
+    /// The 4-byte atomic at `addr` (for host-side locks in program memory,
+    /// e.g. a `bpf_spin_lock`); checked like
+    /// [`write_bytes`](Self::write_bytes) and for 4-byte alignment.
+    pub fn atomic_u32(&self, addr: u64) -> Result<&std::sync::atomic::AtomicU32, MemoryError> {
+        self.mem.atomic_u32(addr)
+    }
+
     /// Makes `region` accessible to the program for the rest of the run and
     /// returns its address, e.g. to return a pointer to a map value.
     pub fn add_region(&mut self, region: Region) -> u64 {

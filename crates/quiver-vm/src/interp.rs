@@ -70,10 +70,11 @@ pub(crate) struct Counters {
     tail_calls: u32,
 }
 
-/// Runs a program from its first instruction.
+/// Runs a program from op `start` (0: its first instruction).
 pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
     vm: &Vm,
     mem: &mut Memory,
+    start: usize,
     args: [u64; 5],
     trace: &mut dyn FnMut(&TraceStep<'_>),
 ) -> Result<u64, VmError> {
@@ -82,7 +83,7 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
         loops: BPF_MAX_LOOPS,
         tail_calls: 0,
     };
-    exec_frame::<M, TRACE, BUDGET>(vm, mem, 0, 0, args, trace, &mut counters)
+    exec_frame::<M, TRACE, BUDGET>(vm, mem, start, 0, args, trace, &mut counters)
 }
 
 // Never inlined: each instantiation is one self-contained loop. It runs

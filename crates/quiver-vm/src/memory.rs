@@ -629,6 +629,20 @@ impl Memory {
         Ok(())
     }
 
+    /// The 4-byte atomic at `addr`, which must be aligned and inside a
+    /// writable region or the live stack (always checked).
+    pub(crate) fn atomic_u32(&self, addr: u64) -> Result<&AtomicU32, MemoryError> {
+        let p = self
+            .resolve_checked(addr, 4, true)
+            .filter(|_| addr.is_multiple_of(4))
+            .ok_or_else(|| self.helper_error(addr, 4, true))?;
+        // SAFETY: `p..p + 4` lies inside a live writable region or the live
+        // stack, which stay valid while `self` is borrowed, and is 4-byte
+        // aligned; BPF memory is only ever accessed through raw pointers
+        // and atomics, never through Rust references that would conflict.
+        Ok(unsafe { AtomicU32::from_ptr(p.cast()) })
+    }
+
     /// Copies `data` into program memory at `addr` (always checked).
     pub(crate) fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
         if data.is_empty() {

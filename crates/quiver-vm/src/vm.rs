@@ -137,6 +137,26 @@ impl Vm {
         self.run_input(input, Some(trace))
     }
 
+    /// Runs the subprogram at `func` — the address `LD_IMM64` of a function
+    /// gave the program, as a timer or work-queue callback receives it —
+    /// with `args` in r1..r5 on `input`'s memory, as the outermost frame:
+    /// what a host does when an async callback fires. Returns r0.
+    pub fn call_function(
+        &self,
+        func: u64,
+        args: [u64; 5],
+        input: &mut RunInput<'_>,
+    ) -> Result<u64, VmError> {
+        let start = func
+            .checked_sub(crate::interp::FUNC_BASE)
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < self.ops.len())
+            .ok_or(VmError::BadCallback { pc: 0, addr: func })?;
+        with_memory(input.all_regions(), input.packet_region(), |m| {
+            self.dispatch(m, start, args, None)
+        })
+    }
+
     fn run_mem(
         &self,
         mem: &mut [u8],
@@ -144,11 +164,11 @@ impl Vm {
     ) -> Result<u64, VmError> {
         let len = mem.len() as u64;
         if mem.is_empty() {
-            return with_memory([], None, |m| self.dispatch(m, [0, 0, 0, 0, 0], trace));
+            return with_memory([], None, |m| self.dispatch(m, 0, [0, 0, 0, 0, 0], trace));
         }
         let region = RegionRef::writable("memory".into(), mem);
         let args = [region.addr(), len, 0, 0, 0];
-        with_memory([&region], None, |m| self.dispatch(m, args, trace))
+        with_memory([&region], None, |m| self.dispatch(m, 0, args, trace))
     }
 
     fn run_input(
@@ -158,33 +178,35 @@ impl Vm {
     ) -> Result<u64, VmError> {
         let args = input.registers();
         with_memory(input.all_regions(), input.packet_region(), |m| {
-            self.dispatch(m, args, trace)
+            self.dispatch(m, 0, args, trace)
         })
     }
 
     fn dispatch(
         &self,
         mem: &mut crate::memory::Memory,
+        start: usize,
         args: [u64; 5],
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
         if self.checked {
-            self.dispatch_mode::<Checked>(mem, args, trace)
+            self.dispatch_mode::<Checked>(mem, start, args, trace)
         } else {
-            self.dispatch_mode::<Unchecked>(mem, args, trace)
+            self.dispatch_mode::<Unchecked>(mem, start, args, trace)
         }
     }
 
     fn dispatch_mode<M: Mode>(
         &self,
         mem: &mut crate::memory::Memory,
+        start: usize,
         args: [u64; 5],
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
         match (trace, self.budget.is_some()) {
-            (Some(t), _) => exec::<M, true, true>(self, mem, args, t),
-            (None, true) => exec::<M, false, true>(self, mem, args, &mut |_| {}),
-            (None, false) => exec::<M, false, false>(self, mem, args, &mut |_| {}),
+            (Some(t), _) => exec::<M, true, true>(self, mem, start, args, t),
+            (None, true) => exec::<M, false, true>(self, mem, start, args, &mut |_| {}),
+            (None, false) => exec::<M, false, false>(self, mem, start, args, &mut |_| {}),
         }
     }
 }

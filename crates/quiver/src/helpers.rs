@@ -12,9 +12,11 @@ use std::time::Instant;
 use quiver_maps::{Map, MapError, MapType, RingBuf, ValuePtr};
 use quiver_vm::{HelperContext, HelperError, Helpers, Region};
 
+use crate::async_host::{AsyncHost, Kind};
 use crate::handle;
-use crate::prog_array::ProgArrayMap;
 use crate::printk;
+use crate::prog_array::ProgArrayMap;
+use crate::program::ProgramCore;
 
 /// Linux helper ids (`enum bpf_func_id`).
 pub mod id {
@@ -43,6 +45,12 @@ pub mod id {
     pub const KTIME_GET_COARSE_NS: u32 = 160;
     pub const KTIME_GET_TAI_NS: u32 = 208;
     pub const LOOP: u32 = 181;
+    pub const SPIN_LOCK: u32 = 93;
+    pub const SPIN_UNLOCK: u32 = 94;
+    pub const TIMER_INIT: u32 = 169;
+    pub const TIMER_SET_CALLBACK: u32 = 170;
+    pub const TIMER_START: u32 = 171;
+    pub const TIMER_CANCEL: u32 = 172;
 }
 
 /// Prototypes of the Linux helpers this module implements, for the
@@ -304,8 +312,44 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
             Proto::new(
                 "bpf_tail_call",
                 vec![Arg::Ctx, Arg::Map, Arg::Scalar],
+                Ret::Void,
+            ),
+        ),
+        (
+            id::SPIN_LOCK,
+            Proto::new("bpf_spin_lock", vec![Arg::SpinLock], Ret::Void),
+        ),
+        (
+            id::SPIN_UNLOCK,
+            Proto::new("bpf_spin_unlock", vec![Arg::SpinLock], Ret::Void),
+        ),
+        (
+            id::TIMER_INIT,
+            Proto::new(
+                "bpf_timer_init",
+                vec![Arg::Timer, Arg::Map, Arg::Scalar],
                 Ret::Scalar,
             ),
+        ),
+        (
+            id::TIMER_SET_CALLBACK,
+            Proto::new(
+                "bpf_timer_set_callback",
+                vec![Arg::Timer, Arg::Callback(async_callback(false))],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::TIMER_START,
+            Proto::new(
+                "bpf_timer_start",
+                vec![Arg::Timer, Arg::Scalar, Arg::Scalar],
+                Ret::Scalar,
+            ),
+        ),
+        (
+            id::TIMER_CANCEL,
+            Proto::new("bpf_timer_cancel", vec![Arg::Timer], Ret::Scalar),
         ),
     ]
 }
@@ -319,22 +363,39 @@ pub struct MapTable {
     pub(crate) maps: Vec<(String, Arc<dyn Map>)>,
     /// The prog arrays among them, by the same index.
     pub(crate) prog_arrays: Vec<Option<Arc<ProgArrayMap>>>,
+    /// Offsets of the `bpf_timer` and `bpf_wq` fields in each map's value.
+    pub(crate) special: Vec<(Option<u32>, Option<u32>)>,
 }
 
 impl MapTable {
-    pub(crate) fn new(maps: Vec<(String, Arc<dyn Map>)>) -> MapTable {
+    pub(crate) fn new(
+        maps: Vec<(String, Arc<dyn Map>)>,
+        special: Vec<(Option<u32>, Option<u32>)>,
+    ) -> MapTable {
         let prog_arrays = maps
             .iter()
             .map(|(_, m)| m.clone().into_any().downcast::<ProgArrayMap>().ok())
             .collect();
-        MapTable { maps, prog_arrays }
+        MapTable {
+            maps,
+            prog_arrays,
+            special,
+        }
     }
 
     /// The prog array a handle names.
     pub(crate) fn prog_array(&self, handle: u64) -> Result<&ProgArrayMap, HelperError> {
         handle::decode(handle, self.maps.len())
             .and_then(|i| self.prog_arrays[i].as_deref())
-            .ok_or_else(|| HelperError::msg(format!("R2 {handle:#x} is not a prog array of this object")))
+            .ok_or_else(|| {
+                HelperError::msg(format!("R2 {handle:#x} is not a prog array of this object"))
+            })
+    }
+
+    fn index(&self, handle: u64) -> Result<(usize, &Arc<dyn Map>), HelperError> {
+        handle::decode(handle, self.maps.len())
+            .map(|i| (i, &self.maps[i].1))
+            .ok_or_else(|| HelperError::msg(format!("{handle:#x} is not a map of this object")))
     }
 
     fn get(&self, handle: u64) -> Result<&(String, Arc<dyn Map>), HelperError> {
@@ -459,7 +520,16 @@ fn format_args(
 }
 
 /// Linux's helpers over `maps`. `program` names the program in log lines.
-pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
+/// The calling program, once it exists (its helpers are built before it):
+/// async callbacks a program registers belong to it.
+pub(crate) type SelfRef = Arc<std::sync::OnceLock<std::sync::Weak<ProgramCore>>>;
+
+pub(crate) fn linux_helpers(
+    maps: Arc<MapTable>,
+    program: &str,
+    host: &AsyncHost,
+    me: &SelfRef,
+) -> Helpers {
     let mut h = Helpers::new();
     let m = maps.clone();
     h.register(id::MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", move |ctx, a| {
@@ -525,7 +595,8 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
         (id::KTIME_GET_COARSE_NS, "bpf_ktime_get_coarse_ns"),
         (id::KTIME_GET_TAI_NS, "bpf_ktime_get_tai_ns"),
     ] {
-        h.register(hid, name, |_, _| Ok(now_ns()));
+        let clock = host.clock().clone();
+        h.register(hid, name, move |_, _| Ok(clock.now_ns()));
     }
     h.register(id::GET_PRANDOM_U32, "bpf_get_prandom_u32", |_, _| {
         Ok(prandom() as u64)
@@ -671,6 +742,43 @@ pub fn linux_helpers(maps: Arc<MapTable>, program: &str) -> Helpers {
     h.register(id::RINGBUF_QUERY, "bpf_ringbuf_query", move |_, a| {
         Ok(ringbuf(&m, a[0])?.query(a[1]))
     });
+    // The verifier pairs every lock with an unlock on the same path and
+    // allows no calls in between, so a holder never blocks.
+    h.register(id::SPIN_LOCK, "bpf_spin_lock", |ctx, a| {
+        quiver_maps::spin_lock(ctx.atomic_u32(a[0])?);
+        Ok(0)
+    });
+    h.register(id::SPIN_UNLOCK, "bpf_spin_unlock", |ctx, a| {
+        quiver_maps::spin_unlock(ctx.atomic_u32(a[0])?);
+        Ok(0)
+    });
+    // Timers: the field's map is the one the program names at init.
+    let (m, ah) = (maps.clone(), host.clone());
+    h.register(id::TIMER_INIT, "bpf_timer_init", move |_, a| {
+        let (i, map) = m.index(a[1])?;
+        if !matches!(a[2], 0 | 1 | 7) {
+            // CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME only.
+            return Ok(EINVAL);
+        }
+        Ok(ah.init(Kind::Timer, a[0], m.special[i].0, map, a[1]))
+    });
+    let (ah, me2) = (host.clone(), me.clone());
+    h.register(
+        id::TIMER_SET_CALLBACK,
+        "bpf_timer_set_callback",
+        move |_, a| {
+            let program = me2.get().and_then(|w| w.upgrade());
+            Ok(ah.set_callback(Kind::Timer, a[0], program, a[1]))
+        },
+    );
+    let ah = host.clone();
+    h.register(id::TIMER_START, "bpf_timer_start", move |_, a| {
+        Ok(ah.start_timer(a[0], a[1], a[2]))
+    });
+    let ah = host.clone();
+    h.register(id::TIMER_CANCEL, "bpf_timer_cancel", move |_, a| {
+        Ok(ah.cancel_timer(a[0]))
+    });
     // A call site whose map and index the verifier proved constant is
     // bound to its slot at load instead (see `tail_call_site`).
     let m = maps;
@@ -689,6 +797,89 @@ pub(crate) fn tail_call_site(array: Arc<ProgArrayMap>, index: u32) -> quiver_vm:
     })
 }
 
+/// A timer (non-sleepable) or work-queue (sleepable) callback:
+/// `(map, key, value)`, returning 0.
+fn async_callback(sleepable: bool) -> quiver_verifier::host::Callback {
+    use quiver_verifier::host::{Callback, CallbackArg};
+    Callback {
+        args: vec![
+            CallbackArg::MapOf(0),
+            CallbackArg::KeyOf(0),
+            CallbackArg::ValueOf(0),
+        ],
+        ret: (0, 0),
+        is_async: true,
+        sleepable,
+    }
+}
+
+/// The `bpf_wq` kfuncs' prototypes (Linux's generic kfunc set).
+pub fn wq_protos() -> Vec<quiver_verifier::host::Proto> {
+    use quiver_verifier::host::{Arg, Proto, Ret};
+    let set_cb = |name| {
+        Proto::new(
+            name,
+            vec![
+                Arg::Wq,
+                Arg::Callback(async_callback(true)),
+                Arg::Scalar,
+                Arg::Any,
+            ],
+            Ret::Scalar,
+        )
+    };
+    vec![
+        Proto::new(
+            "bpf_wq_init",
+            vec![Arg::Wq, Arg::Map, Arg::Scalar],
+            Ret::Scalar,
+        ),
+        set_cb("bpf_wq_set_callback_impl"),
+        set_cb("bpf_wq_set_callback"),
+        Proto::new("bpf_wq_start", vec![Arg::Wq, Arg::Scalar], Ret::Scalar),
+    ]
+}
+
+/// The `bpf_wq` kfuncs, for one program.
+pub(crate) fn wq_kfuncs(
+    kfuncs: &mut quiver_vm::Kfuncs,
+    ids: &std::collections::HashMap<String, u32>,
+    maps: &Arc<MapTable>,
+    host: &AsyncHost,
+    me: &SelfRef,
+) {
+    if let Some(&id) = ids.get("bpf_wq_init") {
+        let (m, ah) = (maps.clone(), host.clone());
+        kfuncs.register(id, "bpf_wq_init", move |_, a| {
+            let (i, map) = m.index(a[1])?;
+            if a[2] != 0 {
+                return Ok(EINVAL);
+            }
+            Ok(ah.init(Kind::Work, a[0], m.special[i].1, map, a[1]))
+        });
+    }
+    for name in ["bpf_wq_set_callback_impl", "bpf_wq_set_callback"] {
+        if let Some(&id) = ids.get(name) {
+            let (ah, me) = (host.clone(), me.clone());
+            kfuncs.register(id, name, move |_, a| {
+                if a[2] != 0 {
+                    return Ok(EINVAL);
+                }
+                let program = me.get().and_then(|w| w.upgrade());
+                Ok(ah.set_callback(Kind::Work, a[0], program, a[1]))
+            });
+        }
+    }
+    if let Some(&id) = ids.get("bpf_wq_start") {
+        let ah = host.clone();
+        kfuncs.register(
+            id,
+            "bpf_wq_start",
+            move |_, a| Ok(ah.start_work(a[0], a[1])),
+        );
+    }
+}
+
 /// The name of quiver's call-and-return kfunc over a prog array.
 pub const PROG_ARRAY_CALL: &str = "quiver_prog_array_call";
 
@@ -705,7 +896,11 @@ pub(crate) fn prog_array_call(
 /// The verifier's prototype of [`PROG_ARRAY_CALL`].
 pub fn prog_array_call_proto() -> quiver_verifier::host::Proto {
     use quiver_verifier::host::{Arg, Proto, Ret};
-    Proto::new(PROG_ARRAY_CALL, vec![Arg::Ctx, Arg::Map, Arg::Scalar], Ret::Scalar)
+    Proto::new(
+        PROG_ARRAY_CALL,
+        vec![Arg::Ctx, Arg::Map, Arg::Scalar],
+        Ret::Scalar,
+    )
 }
 
 fn ringbuf(maps: &MapTable, handle: u64) -> Result<&RingBuf, HelperError> {

@@ -22,6 +22,7 @@
 //! assert_eq!(results.get(2), Some(r0));
 //! ```
 
+pub mod async_host;
 pub mod ctx;
 mod error;
 mod handle;
@@ -30,8 +31,8 @@ pub mod linux_host;
 mod loader;
 pub mod maps;
 pub mod printk;
-mod program;
 pub mod prog_array;
+mod program;
 pub mod verify;
 
 pub use error::Error;

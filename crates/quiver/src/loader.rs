@@ -13,15 +13,16 @@ use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
 use quiver_vm::{Config, HelperContext, HelperError, Helpers, Kfuncs, Vm};
 
+use crate::async_host::AsyncHost;
 use crate::error::Error;
 use crate::handle;
 use crate::helpers::{
-    MapTable, PROG_ARRAY_CALL, linux_helpers, prog_array_call, prog_array_call_proto,
-    tail_call_site,
+    MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, prog_array_call, prog_array_call_proto,
+    tail_call_site, wq_kfuncs, wq_protos,
 };
 use crate::prog_array::{Engine, Owner, ProgArrayMap};
-use quiver_obj::section::ProgType;
 use crate::program::{DataRegion, Program};
+use quiver_obj::section::ProgType;
 
 type KfuncFn =
     Arc<dyn Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync>;
@@ -50,12 +51,21 @@ pub struct Loader {
     helpers: Vec<(u32, String, KfuncFn)>,
     cpus: Option<usize>,
     budget: Option<u64>,
+    async_host: Option<AsyncHost>,
 }
 
 impl Loader {
     /// A loader with Linux's helpers and no kfuncs.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Where the programs' timers and work-queue items run, and the clock
+    /// they (and `bpf_ktime_get_ns`) read; by default a process-wide host
+    /// on the system clock.
+    pub fn async_host(mut self, host: AsyncHost) -> Self {
+        self.async_host = Some(host);
+        self
     }
 
     /// The host's BTF: CO-RE relocations resolve against it.
@@ -130,6 +140,10 @@ impl Loader {
             .push(quiver_verifier::verify::map_type::PROG_ARRAY);
         let any = || vec![Arg::Any; 5];
         let mut extra_kfuncs = vec![PROG_ARRAY_CALL.to_string()];
+        for proto in wq_protos() {
+            extra_kfuncs.push(proto.name.clone());
+            host.kfuncs.entry(proto.name.clone()).or_insert(proto);
+        }
         for (name, _) in &self.kfuncs {
             host.kfuncs
                 .entry(name.clone())
@@ -234,7 +248,10 @@ impl Loader {
                 );
             }
         }
-        let table = Arc::new(MapTable::new(maps));
+        let map_infos = crate::verify::map_infos(&object);
+        let special = map_infos.iter().map(|m| (m.timer_off, m.wq_off)).collect();
+        let table = Arc::new(MapTable::new(maps, special));
+        let async_host = self.async_host.clone().unwrap_or_else(default_async_host);
         // Kfuncs get ids in registration order, starting at 1; quiver's own
         // come after the host's (which may override them by name).
         let mut kfuncs = Kfuncs::new();
@@ -245,13 +262,21 @@ impl Loader {
             kfuncs.register(id, name.clone(), move |ctx, a| f(ctx, a));
             kfunc_ids.insert(name.clone(), id);
         }
+        let mut next_id = self.kfuncs.len() as u32 + 1;
         if !kfunc_ids.contains_key(PROG_ARRAY_CALL) {
-            let id = self.kfuncs.len() as u32 + 1;
-            kfuncs.register(id, PROG_ARRAY_CALL, prog_array_call(table.clone()));
-            kfunc_ids.insert(PROG_ARRAY_CALL.to_string(), id);
+            kfuncs.register(next_id, PROG_ARRAY_CALL, prog_array_call(table.clone()));
+            kfunc_ids.insert(PROG_ARRAY_CALL.to_string(), next_id);
+            next_id += 1;
+        }
+        // Work-queue kfuncs are bound per program (the callback belongs
+        // to the caller); here they only get their ids.
+        for proto in wq_protos() {
+            kfunc_ids.entry(proto.name).or_insert_with(|| {
+                next_id += 1;
+                next_id - 1
+            });
         }
         let host = self.host();
-        let map_infos = crate::verify::map_infos(&object);
         let mut programs = Vec::with_capacity(object.programs.len());
         for p in &object.programs {
             let mut p = p.clone();
@@ -318,14 +343,19 @@ impl Loader {
                 name: p.name.clone(),
                 message: e.to_string(),
             })?;
-            let mut helpers: Helpers = linux_helpers(table.clone(), &p.name);
+            let me: SelfRef = Default::default();
+            let mut helpers: Helpers = linux_helpers(table.clone(), &p.name, &async_host, &me);
+            let mut program_kfuncs = kfuncs.clone();
+            if !self.kfuncs.iter().any(|(n, _)| n.starts_with("bpf_wq_")) {
+                wq_kfuncs(&mut program_kfuncs, &kfunc_ids, &table, &async_host, &me);
+            }
             for (id, name, f) in &self.helpers {
                 let f = f.clone();
                 helpers.register(*id, name.clone(), move |ctx, a| f(ctx, a));
             }
             let mut config = Config::new()
                 .helpers(helpers)
-                .kfuncs(kfuncs.clone())
+                .kfuncs(program_kfuncs)
                 .budget(self.budget);
             // Tail calls whose map and index are the same on every path go
             // straight to their slot (Linux patches a direct jump there).
@@ -354,11 +384,14 @@ impl Loader {
             let mut regions: Vec<DataRegion> = regions.collect();
             regions.sort_by(|a, b| a.name.cmp(&b.name));
             regions.dedup_by(|a, b| a.name == b.name);
-            programs.push(Program::new(p, vm, owner, table.clone(), regions));
+            let program = Program::new(p, vm, owner, table.clone(), regions);
+            let _ = me.set(Arc::downgrade(program.core()));
+            programs.push(program);
         }
         Ok(Bpf {
             maps: table,
             programs,
+            async_host,
         })
     }
 
@@ -456,6 +489,12 @@ impl Loader {
     }
 }
 
+/// The process-wide async host on the system clock.
+fn default_async_host() -> AsyncHost {
+    static HOST: std::sync::OnceLock<AsyncHost> = std::sync::OnceLock::new();
+    HOST.get_or_init(AsyncHost::default).clone()
+}
+
 fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>, Error> {
     let err = |source| Error::Map {
         name: m.name.clone(),
@@ -491,17 +530,20 @@ fn create_map(m: &quiver_obj::maps::ObjMap, cpus: usize) -> Result<Arc<dyn Map>,
 pub struct Bpf {
     maps: Arc<MapTable>,
     programs: Vec<Program>,
+    async_host: AsyncHost,
 }
 
 impl Drop for Bpf {
-    /// Empties the object's prog arrays, as Linux does when the last user
-    /// reference to one goes: slots hold programs that hold the maps, a
-    /// cycle nothing else would break. Runs in progress finish on the
-    /// programs they entered.
+    /// Empties the object's prog arrays and cancels its timers and work
+    /// items, as Linux does when the last user reference to a map goes:
+    /// slots and callbacks hold programs that hold the maps, a cycle
+    /// nothing else would break. Runs in progress finish on the programs
+    /// they entered.
     fn drop(&mut self) {
         for array in self.maps.prog_arrays.iter().flatten() {
             array.clear();
         }
+        self.async_host.forget_maps(&self.maps.maps);
     }
 }
 

@@ -151,7 +151,11 @@ impl ProgArrayMap {
     }
 
     /// Puts `program` in slot `index` (None: empties it).
-    pub(crate) fn set(&self, index: u32, program: Option<Arc<ProgramCore>>) -> Result<(), MapError> {
+    pub(crate) fn set(
+        &self,
+        index: u32,
+        program: Option<Arc<ProgramCore>>,
+    ) -> Result<(), MapError> {
         let _g = lock(&self.update);
         let Some(slot) = self.slots.get(index as usize) else {
             return Err(MapError::OutOfRange {

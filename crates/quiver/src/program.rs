@@ -66,6 +66,43 @@ impl ProgramCore {
     }
 }
 
+impl ProgramCore {
+    /// Runs the async callback `func` of this program on the element whose
+    /// value starts at `value` in `map`: `(map, key, value)`, as Linux
+    /// calls timer and work-queue callbacks.
+    pub(crate) fn run_callback(
+        &self,
+        func: u64,
+        map: &Arc<dyn quiver_maps::Map>,
+        map_handle: u64,
+        key: Vec<u8>,
+        value: u64,
+    ) -> Result<u64, quiver_vm::VmError> {
+        let _section = quiver_rcu::pin();
+        let len = map.def().value_size as usize;
+        // SAFETY: `value` is the start of a value of `map` (the address a
+        // program initialised its timer or work item in, minus the
+        // field's offset); map memory stays at its address, valid for
+        // `value_size` bytes, for as long as the map lives, and `map` is
+        // held for the whole run. Programs write values concurrently, as
+        // in Linux, through storage that permits it.
+        let value_region = unsafe { Region::from_raw("map value", value as *mut u8, len, true) };
+        let mut input = RunInput::new()
+            .region_readonly("map key", &key)
+            .raw_region(value_region);
+        for d in &self.data {
+            input = input.raw_region(d.region());
+        }
+        let key_addr = if key.is_empty() {
+            0
+        } else {
+            key.as_ptr() as u64
+        };
+        self.vm
+            .call_function(func, [map_handle, key_addr, value, 0, 0], &mut input)
+    }
+}
+
 impl Drop for ProgramCore {
     fn drop(&mut self) {
         crate::prog_array::unregister(self.id);

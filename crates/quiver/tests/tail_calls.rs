@@ -246,8 +246,9 @@ fn the_kernel_refuses_the_sleepable_programs_that_quiver_runs() {
     for name in ["s_dispatch", "s_const"] {
         let err = quiver_kernel::object::load_object_program(&obj, name, 1).unwrap_err();
         assert!(
-            err.to_string()
-                .contains("Sleepable programs can only use array, hash, ringbuf and local storage maps"),
+            err.to_string().contains(
+                "Sleepable programs can only use array, hash, ringbuf and local storage maps"
+            ),
             "{name}: {err}"
         );
     }
