@@ -24,6 +24,12 @@ pub enum Error {
         name: String,
         rejected: Box<quiver_verifier::Rejected>,
     },
+    #[error("hook {hook}, program {program}: {message}")]
+    Attach {
+        hook: String,
+        program: String,
+        message: String,
+    },
     #[error("no program named {0:?}")]
     NoProgram(String),
     #[error("no map named {0:?}")]

@@ -27,6 +27,7 @@ pub mod ctx;
 mod error;
 mod handle;
 pub mod helpers;
+pub mod hook;
 pub mod linux_host;
 mod loader;
 pub mod maps;

@@ -67,6 +67,15 @@ impl ProgramCore {
 }
 
 impl ProgramCore {
+    /// Runs the program with its global data added to `input` (the caller
+    /// holds a read section).
+    pub(crate) fn run(&self, mut input: RunInput<'_>) -> Result<u64, quiver_vm::VmError> {
+        for d in &self.data {
+            input = input.raw_region(d.region());
+        }
+        self.vm.run_with(&mut input)
+    }
+
     /// Runs the async callback `func` of this program on the element whose
     /// value starts at `value` in `map`: `(map, key, value)`, as Linux
     /// calls timer and work-queue callbacks.
@@ -195,12 +204,9 @@ impl Program {
     /// is added to them. The run is a read section of the calling thread
     /// (see [`quiver_rcu`]): programs it enters through prog arrays stay
     /// alive until it returns, whatever other threads do to the slots.
-    pub fn run_with(&self, mut input: RunInput<'_>) -> Result<u64, Error> {
+    pub fn run_with(&self, input: RunInput<'_>) -> Result<u64, Error> {
         let _section = quiver_rcu::pin();
-        for d in &self.core.data {
-            input = input.raw_region(d.region());
-        }
-        self.core.vm.run_with(&mut input).map_err(|e| self.err(e))
+        self.core.run(input).map_err(|e| self.err(e))
     }
 
     /// Runs on a context buffer (r1 points to it): syscall programs,

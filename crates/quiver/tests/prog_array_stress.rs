@@ -84,7 +84,11 @@ fn no_call_is_lost_or_torn_while_slots_change() {
                 let mut n = 0u64;
                 while !stop.load(Relaxed) || n == 0 {
                     let mut frame = [0u8; 16];
-                    let p = if (n + t).is_multiple_of(2) { entry } else { dispatch };
+                    let p = if (n + t).is_multiple_of(2) {
+                        entry
+                    } else {
+                        dispatch
+                    };
                     let r0 = p.run_xdp(&mut frame).unwrap();
                     match (r0, frame[1]) {
                         (3, 0) => to_a.fetch_add(1, Relaxed),
@@ -133,7 +137,8 @@ fn no_call_is_lost_or_torn_while_slots_change() {
         xdp.program("leaf_b").unwrap(),
     );
     while start.elapsed() < duration() {
-        jmp.set(0, if swaps.is_multiple_of(2) { b } else { a }).unwrap();
+        jmp.set(0, if swaps.is_multiple_of(2) { b } else { a })
+            .unwrap();
         if last_reload.elapsed() > duration() / 16 {
             // Replace the sleepable program and drop the object it came
             // from, possibly while it sleeps.
