@@ -60,6 +60,6 @@ pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;
 pub use interp::{BPF_MAX_LOOPS, MAX_TAIL_CALL_CNT};
-pub use memory::{MAX_BPF_STACK, MAX_CALL_FRAMES, Region};
+pub use memory::{MAX_BPF_STACK, MAX_CALL_FRAMES, Region, RegionName};
 pub use trace::TraceStep;
 pub use vm::Vm;

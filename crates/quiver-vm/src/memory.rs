@@ -64,7 +64,7 @@ impl Mode for Unchecked {
 /// map value they return a pointer to.
 #[derive(Clone)]
 pub struct Region {
-    name: Cow<'static, str>,
+    name: RegionName,
     ptr: *mut u8,
     /// The program-visible address of the first byte.
     start: u64,
@@ -84,7 +84,7 @@ impl Region {
     /// access concurrently must only be accessed by them atomically, as the
     /// program's plain loads and stores are not atomic.
     pub unsafe fn from_raw(
-        name: impl Into<Cow<'static, str>>,
+        name: impl Into<RegionName>,
         ptr: *mut u8,
         len: usize,
         writable: bool,
@@ -99,7 +99,7 @@ impl Region {
     }
 
     /// A read-only region over static data.
-    pub fn from_static(name: impl Into<Cow<'static, str>>, data: &'static [u8]) -> Region {
+    pub fn from_static(name: impl Into<RegionName>, data: &'static [u8]) -> Region {
         let ptr = data.as_ptr().cast_mut();
         Region {
             name: name.into(),
@@ -111,7 +111,7 @@ impl Region {
     }
 
     /// A writable region over static data, which it borrows for good.
-    pub fn from_static_mut(name: impl Into<Cow<'static, str>>, data: &'static mut [u8]) -> Region {
+    pub fn from_static_mut(name: impl Into<RegionName>, data: &'static mut [u8]) -> Region {
         let ptr = data.as_mut_ptr();
         Region {
             name: name.into(),
@@ -155,6 +155,52 @@ impl Region {
             writable: self.writable,
             name: &*self.name,
         }
+    }
+}
+
+/// A region's name (for error messages): static, owned, or shared, so that
+/// a helper adding the same kind of region on every call (a map value)
+/// need not allocate a name each time.
+#[derive(Clone, Debug)]
+pub struct RegionName(NameRepr);
+
+#[derive(Clone, Debug)]
+enum NameRepr {
+    Cow(Cow<'static, str>),
+    Shared(std::sync::Arc<str>),
+}
+
+impl std::ops::Deref for RegionName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match &self.0 {
+            NameRepr::Cow(c) => c,
+            NameRepr::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&'static str> for RegionName {
+    fn from(s: &'static str) -> Self {
+        RegionName(NameRepr::Cow(Cow::Borrowed(s)))
+    }
+}
+
+impl From<String> for RegionName {
+    fn from(s: String) -> Self {
+        RegionName(NameRepr::Cow(Cow::Owned(s)))
+    }
+}
+
+impl From<Cow<'static, str>> for RegionName {
+    fn from(s: Cow<'static, str>) -> Self {
+        RegionName(NameRepr::Cow(s))
+    }
+}
+
+impl From<std::sync::Arc<str>> for RegionName {
+    fn from(s: std::sync::Arc<str>) -> Self {
+        RegionName(NameRepr::Shared(s))
     }
 }
 
@@ -222,7 +268,7 @@ impl<'a> RegionRef<'a> {
     pub(crate) fn writable(name: Cow<'static, str>, data: &'a mut [u8]) -> Self {
         let ptr = data.as_mut_ptr();
         Self::wrap(Region {
-            name,
+            name: name.into(),
             start: ptr.expose_provenance() as u64,
             ptr,
             len: data.len() as u64,
@@ -233,7 +279,7 @@ impl<'a> RegionRef<'a> {
     pub(crate) fn read_only(name: Cow<'static, str>, data: &'a [u8]) -> Self {
         let ptr = data.as_ptr().cast_mut();
         Self::wrap(Region {
-            name,
+            name: name.into(),
             start: ptr.expose_provenance() as u64,
             ptr,
             len: data.len() as u64,

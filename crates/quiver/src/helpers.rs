@@ -365,6 +365,8 @@ pub struct MapTable {
     pub(crate) prog_arrays: Vec<Option<Arc<ProgArrayMap>>>,
     /// Offsets of the `bpf_timer` and `bpf_wq` fields in each map's value.
     pub(crate) special: Vec<(Option<u32>, Option<u32>)>,
+    /// "map value of NAME", the region name of each map's values.
+    pub(crate) value_names: Vec<Arc<str>>,
 }
 
 impl MapTable {
@@ -376,10 +378,15 @@ impl MapTable {
             .iter()
             .map(|(_, m)| m.clone().into_any().downcast::<ProgArrayMap>().ok())
             .collect();
+        let value_names = maps
+            .iter()
+            .map(|(n, _)| Arc::from(format!("map value of {n}")))
+            .collect();
         MapTable {
             maps,
             prog_arrays,
             special,
+            value_names,
         }
     }
 
@@ -420,20 +427,13 @@ fn errno(e: &MapError) -> u64 {
 }
 
 /// Exposes a map value to the running program and returns its address.
-fn expose(ctx: &mut HelperContext<'_>, name: &str, value: ValuePtr, writable: bool) -> u64 {
+fn expose(ctx: &mut HelperContext<'_>, name: &Arc<str>, value: ValuePtr, writable: bool) -> u64 {
     // SAFETY: map values live at a stable address for as long as their map
     // does, and the map outlives the run (the program's map table holds an
     // Arc to it). Programs write map values without locks, concurrently
     // with other programs, exactly as in Linux: the storage is made of
     // atomics-compatible cells, so this aliasing is permitted.
-    let region = unsafe {
-        Region::from_raw(
-            format!("map value of {name}"),
-            value.as_ptr(),
-            value.len(),
-            writable,
-        )
-    };
+    let region = unsafe { Region::from_raw(name.clone(), value.as_ptr(), value.len(), writable) };
     ctx.add_region(region)
 }
 
@@ -533,12 +533,24 @@ pub(crate) fn linux_helpers(
     let mut h = Helpers::new();
     let m = maps.clone();
     h.register(id::MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", move |ctx, a| {
-        let (name, map) = m.get(a[0])?;
-        let key = read(ctx, a[1], map.def().key_size as usize)?;
-        let value = if map.def().map_type.is_percpu() {
-            map.lookup_percpu(&key, cpu_slot(map.cpus()))
+        let (i, map) = m.index(a[0])?;
+        let name = &m.value_names[i];
+        // Keys up to 64 bytes (nearly all) are read without allocating.
+        let key_size = map.def().key_size as usize;
+        let mut small = [0u8; 64];
+        let large;
+        let key: &[u8] = if key_size <= small.len() {
+            ctx.read_bytes(a[1], &mut small[..key_size])
+                .map_err(HelperError::Memory)?;
+            &small[..key_size]
         } else {
-            map.lookup(&key)
+            large = read(ctx, a[1], key_size)?;
+            &large
+        };
+        let value = if map.def().map_type.is_percpu() {
+            map.lookup_percpu(key, cpu_slot(map.cpus()))
+        } else {
+            map.lookup(key)
         };
         let writable = map.def().flags & quiver_maps::BPF_F_RDONLY_PROG == 0;
         Ok(value.map_or(0, |v| expose(ctx, name, v, writable)))
@@ -697,7 +709,8 @@ pub(crate) fn linux_helpers(
     });
     let m = maps.clone();
     h.register(id::RINGBUF_RESERVE, "bpf_ringbuf_reserve", move |ctx, a| {
-        let (name, _) = m.get(a[0])?;
+        let (i, _) = m.index(a[0])?;
+        let name = &m.value_names[i];
         let rb = ringbuf(&m, a[0])?;
         Ok(rb
             .reserve(a[1], a[2])
