@@ -162,3 +162,36 @@ fn a_slot_replaced_mid_run_is_seen_by_the_next_tail_call() {
     );
     assert_eq!(caller.run(&mut []).unwrap(), 2);
 }
+
+#[test]
+fn empty_slots_do_not_use_up_the_count() {
+    let s = slots(2);
+    // 40 tries at the empty slot 1, then the counting chain through slot 0.
+    let p = vm(
+        "
+        r6 = r1
+        r7 = 40
+    again:
+        r1 = r6
+        r3 = 1
+        call 12
+        r7 -= 1
+        if r7 != 0 goto again
+        r1 = r6
+        r2 = *(u64 *)(r1 + 0)
+        r2 += 1
+        *(u64 *)(r1 + 0) = r2
+        r3 = 0
+        call 12
+        r0 = 7
+        exit
+    ",
+        Config::new().helpers(helpers(s)),
+    );
+    let counter = vm(COUNTER, Config::new().helpers(helpers(s)));
+    s[0].replace(Some(counter));
+    let mut ctx = [0u8; 8];
+    assert_eq!(p.run(&mut ctx).unwrap(), 7);
+    // The entry program's own count, then 33 tail calls' worth.
+    assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+}
