@@ -30,8 +30,12 @@ pub enum Error {
         program: String,
         message: String,
     },
+    #[error("struct_ops {var}: {message}")]
+    StructOps { var: String, message: String },
     #[error("no program named {0:?}")]
     NoProgram(String),
+    #[error("no struct_ops variable named {0:?} (of a registered type)")]
+    NoStructOps(String),
     #[error("no map named {0:?}")]
     NoMap(String),
     #[error("map {name} is a {actual}, not a {expected}")]

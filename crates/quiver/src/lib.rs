@@ -34,6 +34,7 @@ pub mod maps;
 pub mod printk;
 pub mod prog_array;
 mod program;
+pub mod struct_ops;
 pub mod verify;
 
 pub use error::Error;

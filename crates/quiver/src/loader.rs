@@ -22,6 +22,7 @@ use crate::helpers::{
 };
 use crate::prog_array::{Engine, Owner, ProgArrayMap};
 use crate::program::{DataRegion, Program};
+use crate::struct_ops::{Implementation, StructOps, StructOpsType};
 use quiver_obj::section::ProgType;
 
 type KfuncFn =
@@ -52,6 +53,7 @@ pub struct Loader {
     cpus: Option<usize>,
     budget: Option<u64>,
     async_host: Option<AsyncHost>,
+    struct_ops: Vec<Arc<StructOpsType>>,
 }
 
 impl Loader {
@@ -65,6 +67,25 @@ impl Loader {
     /// on the system clock.
     pub fn async_host(mut self, host: AsyncHost) -> Self {
         self.async_host = Some(host);
+        self
+    }
+
+    /// Registers a struct_ops type: objects' variables of that type load
+    /// as [`Implementation`](crate::struct_ops::Implementation)s, each
+    /// member's program verified against that member. The struct is added
+    /// to the host's BTF for CO-RE.
+    pub fn struct_ops(mut self, ops: &StructOps) -> Self {
+        let ty = ops.struct_ops_type().clone();
+        let btf = self.host_btf.get_or_insert_with(Btf::default);
+        ty.add_btf(btf);
+        self.struct_ops.push(ty);
+        self
+    }
+
+    /// A host struct a pointer argument or kfunc may point to, with the
+    /// fields programs may read or write.
+    pub fn btf_struct(mut self, st: quiver_verifier::host::BtfStruct) -> Self {
+        self.host.btf_structs.insert(st.name.clone(), st);
         self
     }
 
@@ -156,6 +177,15 @@ impl Loader {
                 .entry(*id)
                 .or_insert_with(|| Proto::new(name, any(), Ret::Scalar));
             extra_helpers.push(*id);
+        }
+        // struct_ops members: one program type each, with every helper and
+        // kfunc the host has.
+        let helper_ids: Vec<u32> = host.helpers.keys().copied().collect();
+        let kfunc_names: Vec<String> = host.kfuncs.keys().cloned().collect();
+        for ty in &self.struct_ops {
+            for t in ty.program_types(&helper_ids, &kfunc_names) {
+                host.program_types.insert(t.name.clone(), t);
+            }
         }
         for ty in host.program_types.values_mut() {
             for k in &extra_kfuncs {
@@ -277,6 +307,7 @@ impl Loader {
             });
         }
         let host = self.host();
+        let members = crate::struct_ops::member_program_types(&object, &self.struct_ops)?;
         let mut programs = Vec::with_capacity(object.programs.len());
         for p in &object.programs {
             let mut p = p.clone();
@@ -292,12 +323,13 @@ impl Loader {
             }
             let mut insns = self.bind(&object, &p, &table, &data, &kfunc_ids)?;
             // Nothing runs unverified.
-            let verdict = crate::verify::verify_program(
+            let verdict = crate::verify::verify_program_as(
                 &host,
                 &object,
                 &map_infos,
                 &p,
                 &quiver_verifier::Options::default(),
+                members.get(&p.name).map(|(t, _)| t.as_str()),
             )?;
             let facts = match verdict.result {
                 Ok(accepted) => accepted.facts,
@@ -388,10 +420,12 @@ impl Loader {
             let _ = me.set(Arc::downgrade(program.core()));
             programs.push(program);
         }
+        let struct_ops = crate::struct_ops::bind_variables(&object, &self.struct_ops, &programs)?;
         Ok(Bpf {
             maps: table,
             programs,
             async_host,
+            struct_ops,
         })
     }
 
@@ -531,6 +565,7 @@ pub struct Bpf {
     maps: Arc<MapTable>,
     programs: Vec<Program>,
     async_host: AsyncHost,
+    struct_ops: Vec<Arc<Implementation>>,
 }
 
 impl Drop for Bpf {
@@ -554,6 +589,16 @@ impl Bpf {
             .iter()
             .find(|p| p.name() == name)
             .ok_or_else(|| Error::NoProgram(name.into()))
+    }
+
+    /// The implementation a struct_ops variable of a registered type
+    /// loaded as.
+    pub fn struct_ops(&self, var: &str) -> Result<Arc<Implementation>, Error> {
+        self.struct_ops
+            .iter()
+            .find(|i| i.name() == var)
+            .cloned()
+            .ok_or_else(|| Error::NoStructOps(var.into()))
     }
 
     /// Every program.

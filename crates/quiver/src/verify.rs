@@ -126,6 +126,19 @@ pub fn verify_program(
     p: &ObjProgram,
     options: &Options,
 ) -> Result<ProgramVerdict, Error> {
+    verify_program_as(host, object, maps, p, options, None)
+}
+
+/// [`verify_program`] as a program of type `program_type` (a struct_ops
+/// member's) instead of the one its section names.
+pub fn verify_program_as(
+    host: &Host,
+    object: &Object,
+    maps: &[MapInfo],
+    p: &ObjProgram,
+    options: &Options,
+    program_type: Option<&str>,
+) -> Result<ProgramVerdict, Error> {
     let (insns, kfuncs) = bind_kfuncs(object, p, host);
     let program = IsaProgram::from_insns(insns).map_err(|e| Error::Program {
         name: p.name.clone(),
@@ -156,7 +169,9 @@ pub fn verify_program(
         p.line_at(pc)
             .map(|l| format!("{} @ {}:{}", l.text.trim(), l.file, l.line))
     };
-    let program_type = p.kind.as_ref().map(|k| k.prog_type.name().to_string());
+    let program_type = program_type
+        .map(str::to_string)
+        .or_else(|| p.kind.as_ref().map(|k| k.prog_type.name().to_string()));
     let sleepable = p.kind.as_ref().is_some_and(|k| k.sleepable);
     let input = Input {
         program: &program,
