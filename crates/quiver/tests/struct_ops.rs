@@ -275,3 +275,77 @@ fn bad_objects_are_refused_with_the_reason() {
         assert_eq!(err, want, "{file}");
     }
 }
+
+#[test]
+fn the_loader_sets_data_before_load_and_hooks_see_attach_and_detach() {
+    use std::sync::atomic::AtomicUsize;
+    let regs = Arc::new(AtomicUsize::new(0));
+    let unregs = Arc::new(AtomicUsize::new(0));
+    let (r, u) = (regs.clone(), unregs.clone());
+    let ctx = ArgType::Ptr {
+        type_name: "event_ctx",
+        nullable: false,
+    };
+    let ops = StructOps::new(
+        StructOpsType::new("event_ops")
+            .callback(
+                "on_event",
+                &[ctx.clone(), ArgType::Scalar],
+                (-1, 255),
+                false,
+            )
+            .callback("on_request", &[ctx], (0, 0), true)
+            .data("dev_id", 4)
+            .data("flags", 4)
+            .init(|d| d.get("dev_id").ok_or_else(|| "no dev_id".into()))
+            .validate(|i| {
+                if i.implements(0) {
+                    Ok(())
+                } else {
+                    Err("on_event is required".into())
+                }
+            })
+            .reg(move |i| {
+                if i.device() == 13 {
+                    return Err("device 13 is gone".into());
+                }
+                r.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+            .unreg(move |_| {
+                u.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }),
+    );
+    let mut obj = quiver_obj::Object::parse(&bytes("event_ops.v3.g.o")).unwrap();
+    quiver::struct_ops::set_data(&mut obj, "first", "dev_id", 13).unwrap();
+    quiver::struct_ops::set_data(&mut obj, "second", "dev_id", 5).unwrap();
+    assert_eq!(
+        quiver::struct_ops::set_data(&mut obj, "first", "dev_id", 1 << 40)
+            .unwrap_err()
+            .to_string(),
+        "struct_ops first: 1099511627776 does not fit member dev_id (4 bytes)"
+    );
+    let bpf = Loader::new()
+        .struct_ops(&ops)
+        .btf_struct(event_ctx())
+        .load_object(obj)
+        .unwrap();
+    let (first, second) = (
+        bpf.struct_ops("first").unwrap(),
+        bpf.struct_ops("second").unwrap(),
+    );
+    assert_eq!((first.device(), second.device()), (13, 5));
+    assert_eq!(first.data("dev_id"), Some(13));
+    assert_eq!(
+        ops.attach(&first, 0).unwrap_err().to_string(),
+        "struct_ops first: the host refuses to attach it: device 13 is gone"
+    );
+    let link = ops.attach(&second, 0).unwrap();
+    assert_eq!(deliver(&ops, 5, 3), (vec![2], 2));
+    link.detach().unwrap();
+    assert_eq!(
+        (regs.load(Ordering::SeqCst), unregs.load(Ordering::SeqCst)),
+        (1, 1)
+    );
+}

@@ -80,6 +80,9 @@ impl StructOpsData<'_> {
 /// Validates an implementation's data and names its device.
 pub type InitFn = Arc<dyn Fn(&StructOpsData<'_>) -> Result<u64, String> + Send + Sync>;
 
+/// A host hook on an implementation (validate, reg, unreg).
+pub type ImplFn = Arc<dyn Fn(&super::Implementation) -> Result<(), String> + Send + Sync>;
+
 /// A struct_ops type: its members in declaration order (each at the next
 /// offset aligned to its size), its per-device limit and its hooks.
 #[derive(Clone)]
@@ -88,6 +91,9 @@ pub struct StructOpsType {
     pub(crate) members: Vec<Member>,
     pub(crate) limit: usize,
     pub(crate) init: InitFn,
+    pub(crate) validate: Option<ImplFn>,
+    pub(crate) reg: Option<ImplFn>,
+    pub(crate) unreg: Option<ImplFn>,
 }
 
 impl std::fmt::Debug for StructOpsType {
@@ -109,7 +115,40 @@ impl StructOpsType {
             members: Vec::new(),
             limit: 64,
             init: Arc::new(|_| Ok(0)),
+            validate: None,
+            reg: None,
+            unreg: None,
         }
+    }
+
+    /// Checks a loaded implementation as a whole (which callbacks it has,
+    /// its data); an error refuses the object.
+    pub fn validate(
+        mut self,
+        f: impl Fn(&super::Implementation) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.validate = Some(Arc::new(f));
+        self
+    }
+
+    /// Called before an implementation is attached (also as the new one of
+    /// an update); an error refuses the attach.
+    pub fn reg(
+        mut self,
+        f: impl Fn(&super::Implementation) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.reg = Some(Arc::new(f));
+        self
+    }
+
+    /// Called after an implementation is detached (also as the old one of
+    /// an update).
+    pub fn unreg(
+        mut self,
+        f: impl Fn(&super::Implementation) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.unreg = Some(Arc::new(f));
+        self
     }
 
     /// Adds a callback member.

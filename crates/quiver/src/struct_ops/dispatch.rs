@@ -51,6 +51,7 @@ struct Table {
 /// A registry of implementations of one struct_ops type.
 pub struct StructOps {
     ty: Arc<StructOpsType>,
+    capacity: usize,
     attached: Mutex<BTreeMap<u64, Vec<Arc<Implementation>>>>,
     table: RcuCell<'static, Table>,
 }
@@ -74,8 +75,16 @@ impl StructOps {
     /// A registry for `ty`; give it to the loaders of objects that
     /// implement the type ([`Loader::struct_ops`](crate::Loader::struct_ops)).
     pub fn new(ty: StructOpsType) -> Arc<StructOps> {
+        StructOps::with_dispatch_capacity(ty, DISPATCH_CAPACITY)
+    }
+
+    /// A registry whose dispatcher calls directly into the first
+    /// `capacity` devices' programs (0: every call goes through the boxed,
+    /// indirect path).
+    pub fn with_dispatch_capacity(ty: StructOpsType, capacity: usize) -> Arc<StructOps> {
         Arc::new(StructOps {
             ty: Arc::new(ty),
+            capacity,
             attached: Mutex::new(BTreeMap::new()),
             table: RcuCell::new(global(), Some(Arc::new(Table::default()))),
         })
@@ -124,6 +133,10 @@ impl StructOps {
                 ),
             ));
         }
+        if let Some(reg) = &self.ty.reg {
+            reg(imp)
+                .map_err(|why| self.err(imp, format!("the host refuses to attach it: {why}")))?;
+        }
         if flags & BPF_F_BEFORE != 0 {
             list.insert(0, imp.clone());
         } else {
@@ -150,7 +163,7 @@ impl StructOps {
                         .collect()
                 })
                 .collect();
-            if devices.len() < DISPATCH_CAPACITY {
+            if devices.len() < self.capacity {
                 devices.push(dev);
                 entries.push(Entry {
                     impls: impls.clone().into_boxed_slice(),
@@ -190,7 +203,17 @@ impl StructOps {
             attached.remove(&imp.device);
         }
         self.publish(&attached);
+        drop(attached);
+        self.unregistered(imp);
         Ok(())
+    }
+
+    fn unregistered(&self, imp: &Implementation) {
+        if let Some(unreg) = &self.ty.unreg
+            && let Err(why) = unreg(imp)
+        {
+            tracing::warn!("struct_ops {}: unreg hook: {why}", imp.var);
+        }
     }
 
     fn swap(&self, old: &Arc<Implementation>, new: &Arc<Implementation>) -> Result<(), Error> {
@@ -209,8 +232,14 @@ impl StructOps {
             .iter_mut()
             .find(|i| Arc::ptr_eq(i, old))
             .ok_or_else(|| self.err(old, "not attached"))?;
+        if let Some(reg) = &self.ty.reg {
+            reg(new)
+                .map_err(|why| self.err(new, format!("the host refuses to attach it: {why}")))?;
+        }
         *slot = new.clone();
         self.publish(&attached);
+        drop(attached);
+        self.unregistered(old);
         Ok(())
     }
 

@@ -261,6 +261,42 @@ impl Implementation {
     }
 }
 
+/// Sets data member `member` of struct_ops variable `var` before the
+/// object loads (what libbpf's `bpf_map__initial_value` is used for, e.g.
+/// HID-BPF's `hid_id`): `value` in the member's size, little-endian.
+pub fn set_data(object: &mut Object, var: &str, member: &str, value: u64) -> Result<(), Error> {
+    let e = |message: String| Error::StructOps {
+        var: var.to_string(),
+        message,
+    };
+    let btf = object
+        .btf
+        .as_ref()
+        .ok_or_else(|| e("the object has no BTF".into()))?;
+    let v = object
+        .struct_ops
+        .iter_mut()
+        .find(|v| v.name == var)
+        .ok_or_else(|| e("no such struct_ops variable".into()))?;
+    let m = btf
+        .members(v.type_id)
+        .and_then(|ms| ms.iter().find(|m| m.name == member))
+        .ok_or_else(|| e(format!("type {} has no member {member}", v.type_name)))?;
+    let size = btf.size_of(m.ty).unwrap_or(0) as usize;
+    let off = (m.bit_offset / 8) as usize;
+    if !(1..=8).contains(&size) || value.checked_shr(8 * size as u32).unwrap_or(0) != 0 {
+        return Err(e(format!(
+            "{value} does not fit member {member} ({size} bytes)"
+        )));
+    }
+    let dst = v
+        .data
+        .get_mut(off..off + size)
+        .ok_or_else(|| e(format!("member {member} lies outside the variable")))?;
+    dst.copy_from_slice(&value.to_le_bytes()[..size]);
+    Ok(())
+}
+
 /// The implementations of the object's variables of registered types.
 pub(crate) fn bind_variables(
     object: &Object,
@@ -288,14 +324,18 @@ pub(crate) fn bind_variables(
                 .ok_or_else(|| err(var, format!("program {prog} did not load")))?;
             callbacks[index] = Some(p.core().clone());
         }
-        out.push(Arc::new(Implementation {
+        let imp = Implementation {
             var: var.name.clone(),
             ty: ty.clone(),
             device,
             data: var.data.clone(),
             callbacks: callbacks.into_boxed_slice(),
             link: var.is_link(),
-        }));
+        };
+        if let Some(validate) = &ty.validate {
+            validate(&imp).map_err(|why| err(var, format!("the host refuses it: {why}")))?;
+        }
+        out.push(Arc::new(imp));
     }
     Ok(out)
 }

@@ -26,5 +26,5 @@ mod load;
 
 pub use decl::{ArgType, Callback, DataMember, StructOpsData, StructOpsType};
 pub use dispatch::{BPF_F_BEFORE, DISPATCH_CAPACITY, Delivery, Link, StructOps};
-pub use load::{Implementation, MAX_ARGS};
+pub use load::{Implementation, MAX_ARGS, set_data};
 pub(crate) use load::{bind_variables, member_program_types};
