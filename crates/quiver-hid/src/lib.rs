@@ -1,0 +1,6 @@
+//! quiver-hid: run Linux HID-BPF programs unchanged, without a kernel.
+//!
+//! - [`descriptor`]: a device model from a report descriptor and identity
+//!   (bus, vendor, product, name), with report sizes and usages.
+//! - [`recording`]: the hid-recorder text format (`R:`, `N:`, `P:`, `I:`,
+//!   `E:` lines) in and out.
