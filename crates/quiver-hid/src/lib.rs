@@ -4,3 +4,7 @@
 //!   (bus, vendor, product, name), with report sizes and usages.
 //! - [`recording`]: the hid-recorder text format (`R:`, `N:`, `P:`, `I:`,
 //!   `E:` lines) in and out.
+//! - [`bpf`]: HID-BPF itself — `hid_bpf_ops`, the HID kfuncs, the
+//!   `.hid_bpf_config` match, probes, and Linux's dispatch semantics.
+
+pub mod bpf;

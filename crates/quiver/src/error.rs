@@ -8,7 +8,7 @@ use quiver_vm::{LoadError, VmError};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Object(#[from] ObjError),
+    Object(Box<ObjError>),
     #[error("map {name}: {source}")]
     Map { name: String, source: MapError },
     #[error("extern {name}: {message}")]
@@ -50,6 +50,12 @@ pub enum Error {
         actual: usize,
         expected: u32,
     },
+}
+
+impl From<ObjError> for Error {
+    fn from(e: ObjError) -> Self {
+        Error::Object(Box::new(e))
+    }
 }
 
 /// A rejection in one paragraph: where, Linux's message, the source line

@@ -30,7 +30,8 @@ pub struct Callback {
     pub may_sleep: bool,
 }
 
-/// One data member: `size` bytes (1, 2, 4 or 8), an integer.
+/// One data member: an integer of 1, 2, 4 or 8 bytes, or opaque bytes
+/// (a host-private field such as a list head), which must stay zero.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataMember {
     pub name: String,
@@ -57,6 +58,10 @@ impl Member {
             Member::Data(d) => d.size,
         }
     }
+
+    fn align(&self) -> u32 {
+        self.size().next_power_of_two().min(8)
+    }
 }
 
 /// The data members of one implementation, as its variable set them.
@@ -70,6 +75,9 @@ impl StructOpsData<'_> {
     pub fn get(&self, name: &str) -> Option<u64> {
         let (m, off) = self.ty.member(name)?;
         let Member::Data(d) = m else { return None };
+        if d.size > 8 {
+            return None;
+        }
         let b = self.bytes.get(off as usize..(off + d.size) as usize)?;
         let mut v = [0u8; 8];
         v[..b.len()].copy_from_slice(b);
@@ -168,11 +176,13 @@ impl StructOpsType {
         self
     }
 
-    /// Adds a data member of `size` bytes (1, 2, 4 or 8).
+    /// Adds a data member of `size` bytes: an integer of 1, 2, 4 or 8
+    /// bytes that [`init`](Self::init) reads, or opaque bytes that must be
+    /// zero (a host-private field).
     pub fn data(mut self, name: &str, size: u32) -> Self {
         self.members.push(Member::Data(DataMember {
             name: name.into(),
-            size: size.clamp(1, 8).next_power_of_two(),
+            size: size.max(1),
         }));
         self
     }
@@ -206,10 +216,10 @@ impl StructOpsType {
         self.members
             .iter()
             .map(|m| {
-                let s = m.size();
-                off = off.div_ceil(s) * s;
+                let a = m.align();
+                off = off.div_ceil(a) * a;
                 let at = off;
-                off += s;
+                off += m.size();
                 (m, at)
             })
             .collect()
@@ -293,6 +303,12 @@ impl StructOpsType {
             .map(|(m, off)| {
                 let ty = match m {
                     Member::Callback(_) => void_ptr,
+                    Member::Data(d) if d.size > 8 || !d.size.is_power_of_two() => {
+                        let byte = *ints
+                            .entry(1)
+                            .or_insert_with(|| btf.add_int("__u8", 1, false));
+                        btf.add_array(byte, d.size)
+                    }
                     Member::Data(d) => *ints.entry(d.size).or_insert_with(|| {
                         btf.add_int(&format!("__u{}", d.size * 8), d.size, false)
                     }),

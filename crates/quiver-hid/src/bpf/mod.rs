@@ -1,0 +1,7 @@
+//! HID-BPF: the Linux ABI and the host that runs programs on devices.
+
+pub mod abi;
+pub mod config;
+mod host;
+
+pub use host::{Attached, HidDevice, HidHost, HostError, Identity, Skipped, Transport, Unplugged};
