@@ -25,6 +25,8 @@ const EXPECTED_REJECTIONS: &[(&str, &str, &str)] = &[
     // The struct_ops tests' event_ops type (any program of those objects).
     ("event_ops", "*", "unknown program type struct_ops"),
     ("dispatch_bench_ops", "*", "unknown program type struct_ops"),
+    // HID-BPF objects: their type is quiver-hid's hid_bpf_ops.
+    ("hid_", "*", "unknown program type struct_ops"),
     // Calls a kfunc the tail-call tests provide (test_block), which
     // Linux's host has not.
     (

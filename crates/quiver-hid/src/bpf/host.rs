@@ -133,8 +133,107 @@ fn errno(v: i32) -> u64 {
     i64::from(v) as u64
 }
 
+/// Runs callback `index` of every implementation attached to device
+/// `hid_id`, in order, on `buf` (of which `size` bytes are valid) with
+/// `extra` arguments after the context; `each(r0, &mut size)` says whether
+/// to go on. Returns the results, as i32.
+#[allow(clippy::too_many_arguments)]
+fn run_programs(
+    ops: &StructOps,
+    hid_id: u32,
+    index: usize,
+    dev: &mut [u8],
+    buf: &mut [u8],
+    mut size: usize,
+    extra: &[u64],
+    mut each: impl FnMut(i32, &mut usize) -> bool,
+) -> Result<Vec<i32>, HostError> {
+    let dev_addr = dev.as_ptr() as u64;
+    let buf_addr = buf.as_ptr() as u64;
+    let allocated = buf.len() as u32;
+    let mut hctx = [0u8; ctx::LEN];
+    let hctx_addr = hctx.as_ptr() as u64;
+    hctx[ctx::HID..ctx::HID + 8].copy_from_slice(&dev_addr.to_le_bytes());
+    hctx[ctx::ALLOCATED_SIZE..ctx::ALLOCATED_SIZE + 4].copy_from_slice(&allocated.to_le_bytes());
+    hctx[ctx::DATA..ctx::DATA + 8].copy_from_slice(&buf_addr.to_le_bytes());
+    let mut args = vec![hctx_addr];
+    args.extend_from_slice(extra);
+    let args: Vec<u8> = args.iter().flat_map(|a| a.to_le_bytes()).collect();
+    ops.dispatch(u64::from(hid_id), index, |d| {
+        let mut out = Vec::with_capacity(d.len());
+        for i in 0..d.len() {
+            hctx[ctx::SIZE..ctx::SIZE + 4].copy_from_slice(&(size as i32).to_le_bytes());
+            let input = RunInput::new()
+                .context_readonly(&args)
+                .region("hid_bpf_ctx", &mut hctx)
+                .region("hid_device", &mut *dev)
+                .region("hid data", &mut *buf);
+            let r0 = d.run(i, input)? as i32;
+            // Programs may also set the size through `hctx->size`.
+            let written = i32::from_le_bytes([
+                hctx[ctx::SIZE],
+                hctx[ctx::SIZE + 1],
+                hctx[ctx::SIZE + 2],
+                hctx[ctx::SIZE + 3],
+            ]);
+            if written >= 0 {
+                size = written as usize;
+            }
+            out.push(r0);
+            if !each(r0, &mut size) {
+                break;
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// A request a program made (`hid_bpf_hw_request`): as in Linux it goes
+/// through the device's `hid_hw_request` programs first (marked as coming
+/// from BPF, so that a request they make in turn gets -EDEADLK), then to
+/// the transport.
+fn bpf_request(
+    ops: &StructOps,
+    hid_id: u32,
+    dev: &mut [u8],
+    buf: &mut [u8],
+    rtype: u64,
+    reqtype: u64,
+) -> i32 {
+    as_bpf_request(|| {
+        let reportnum = u64::from(buf.first().copied().unwrap_or(0));
+        let len = buf.len();
+        let mut answer = 0;
+        let r = run_programs(
+            ops,
+            hid_id,
+            abi::HW_REQUEST,
+            dev,
+            buf,
+            len,
+            &[reportnum, rtype, reqtype, 0],
+            |r0, _| {
+                answer = r0;
+                r0 == 0
+            },
+        );
+        if let Err(e) = r {
+            tracing_error(&e);
+            return EINVAL;
+        }
+        if answer != 0 {
+            return answer;
+        }
+        transport_of(hid_id).map_or(ENODEV, |t| t.raw_request(buf, rtype, reqtype))
+    })
+}
+
+fn tracing_error(e: &HostError) {
+    tracing::warn!("hid-bpf: a program run for a request failed: {e}");
+}
+
 /// The host's kfuncs, with the verifier's prototypes.
-fn kfuncs(loader: Loader) -> Loader {
+fn kfuncs(loader: Loader, ops: Arc<StructOps>) -> Loader {
     let protos: HashMap<String, Proto> = abi::kfunc_protos()
         .into_iter()
         .map(|p| (p.name.clone(), p))
@@ -149,14 +248,16 @@ fn kfuncs(loader: Loader) -> Loader {
             }
             Ok(read_u64(c, hctx + ctx::DATA as u64)? + offset)
         })
-        .kfunc_with_proto(p("hid_bpf_hw_request"), |c, a| {
+        .kfunc_with_proto(p("hid_bpf_hw_request"), move |c, a| {
             let (hctx, buf, len, rtype, reqtype) = (a[0], a[1], a[2] as usize, a[3], a[4]);
+            if FROM_BPF.with(Cell::get) {
+                return Ok(errno(EDEADLK));
+            }
             let id = hid_id_of(c, hctx)?;
-            let Some(t) = transport_of(id) else {
-                return Ok(errno(ENODEV));
-            };
+            let hid = read_u64(c, hctx + ctx::HID as u64)?;
+            let mut dev = c.read_vec(hid, dev::LEN)?;
             let mut data = c.read_vec(buf, len)?;
-            let r = as_bpf_request(|| t.raw_request(&mut data, rtype, reqtype));
+            let r = bpf_request(&ops, id, &mut dev, &mut data, rtype, reqtype);
             c.write_bytes(buf, &data)?;
             Ok(errno(r))
         })
@@ -208,8 +309,8 @@ impl HidHost {
             loader = loader.btf_struct(st);
         }
         HidHost {
+            loader: kfuncs(loader, ops.clone()),
             ops,
-            loader: kfuncs(loader),
             next_id: AtomicU32::new(1),
         }
     }
@@ -427,58 +528,24 @@ impl HidDevice<'_> {
         Ok(())
     }
 
-    /// Runs callback `index` of every attached implementation in order on
-    /// `buf` (of which `size` bytes are valid) with `extra` arguments after
-    /// the context; `each(r0, &mut size)` says whether to go on. Returns the
-    /// results, as i32.
     fn run_callback(
         &mut self,
         index: usize,
         buf: &mut [u8],
-        mut size: usize,
+        size: usize,
         extra: &[u64],
-        mut each: impl FnMut(i32, &mut usize) -> bool,
+        each: impl FnMut(i32, &mut usize) -> bool,
     ) -> Result<Vec<i32>, HostError> {
-        let dev_addr = self.dev.as_ptr() as u64;
-        let buf_addr = buf.as_ptr() as u64;
-        let allocated = buf.len() as u32;
-        let mut hctx = [0u8; ctx::LEN];
-        let hctx_addr = hctx.as_ptr() as u64;
-        hctx[ctx::HID..ctx::HID + 8].copy_from_slice(&dev_addr.to_le_bytes());
-        hctx[ctx::ALLOCATED_SIZE..ctx::ALLOCATED_SIZE + 4]
-            .copy_from_slice(&allocated.to_le_bytes());
-        hctx[ctx::DATA..ctx::DATA + 8].copy_from_slice(&buf_addr.to_le_bytes());
-        let mut args = vec![hctx_addr];
-        args.extend_from_slice(extra);
-        let args: Vec<u8> = args.iter().flat_map(|a| a.to_le_bytes()).collect();
-        let dev = &mut self.dev;
-        self.host.ops.dispatch(u64::from(self.hid_id), index, |d| {
-            let mut out = Vec::with_capacity(d.len());
-            for i in 0..d.len() {
-                hctx[ctx::SIZE..ctx::SIZE + 4].copy_from_slice(&(size as i32).to_le_bytes());
-                let input = RunInput::new()
-                    .context_readonly(&args)
-                    .region("hid_bpf_ctx", &mut hctx)
-                    .region("hid_device", dev)
-                    .region("hid data", buf);
-                let r0 = d.run(i, input)? as i32;
-                // Programs may also set the size through `hctx->size`.
-                let written = i32::from_le_bytes([
-                    hctx[ctx::SIZE],
-                    hctx[ctx::SIZE + 1],
-                    hctx[ctx::SIZE + 2],
-                    hctx[ctx::SIZE + 3],
-                ]);
-                if written >= 0 {
-                    size = written as usize;
-                }
-                out.push(r0);
-                if !each(r0, &mut size) {
-                    break;
-                }
-            }
-            Ok(out)
-        })
+        run_programs(
+            &self.host.ops,
+            self.hid_id,
+            index,
+            &mut self.dev,
+            buf,
+            size,
+            extra,
+            each,
+        )
     }
 
     /// An event from the device: every `hid_device_event` program runs on
