@@ -50,8 +50,7 @@ fn a_sleepable_kfunc_is_refused_in_hid_device_event() {
     let mut dev = host.device(identity(), vec![0xc0], 8, Arc::new(Unplugged));
     let err = dev
         .load("sleepy", &fixture("hid_sleepy_event.v3.g.o"))
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let msg = err.to_string();
     assert!(
         msg.contains("program must be sleepable to call sleepable kfunc hid_bpf_hw_request"),
@@ -64,7 +63,7 @@ fn a_device_has_one_descriptor_fixup() {
     let host = HidHost::new();
     let mut dev = host.device(identity(), pen_rdesc(), 7, Arc::new(Unplugged));
     dev.load("first", &pen_example()).unwrap().unwrap();
-    let err = dev.load("second", &pen_example()).err().expect("refused");
+    let err = dev.load("second", &pen_example()).expect_err("refused");
     assert_eq!(
         err.to_string(),
         "second: a device has at most one report descriptor fixup; pen_pressure would make a second"
@@ -79,7 +78,7 @@ fn the_65th_attachment_is_refused() {
     for i in 0..64 {
         dev.load(&format!("counter{i}"), &obj).unwrap().unwrap();
     }
-    let err = dev.load("counter64", &obj).err().expect("refused");
+    let err = dev.load("counter64", &obj).expect_err("refused");
     assert_eq!(
         err.to_string(),
         format!(
