@@ -114,3 +114,32 @@ fn the_probe_can_refuse_a_device() {
         .unwrap();
     assert_eq!(r.err(), Some(Skipped::ProbeRefused(-22)));
 }
+
+#[test]
+fn the_mouse_example_replaces_the_descriptor_and_remaps_events() {
+    let host = HidHost::new();
+    let text = String::from_utf8(example("mouse.hid.txt")).unwrap();
+    let line = text.lines().find(|l| l.starts_with("R: ")).unwrap();
+    let rdesc: Vec<u8> = line
+        .split_whitespace()
+        .skip(2)
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect();
+    let id = Identity {
+        bus: 3,
+        vendor: 0x1234,
+        product: 0x0001,
+        ..Identity::default()
+    };
+    let mut dev = host.device(id, rdesc.clone(), 3, Arc::new(Unplugged));
+    dev.load("mouse_remap", &example("obj/mouse_remap.bpf.o"))
+        .unwrap()
+        .unwrap();
+    // The whole descriptor replaced: 5 buttons, X, Y, wheel.
+    assert_eq!(dev.rdesc().len(), 52);
+    assert_ne!(dev.rdesc(), &rdesc[..]);
+    // [buttons, y, x] -> [buttons, x, y, wheel 0]: the event grows.
+    assert_eq!(dev.event(0, &[1, 0xfd, 4]).unwrap(), Some(vec![1, 4, 0xfd, 0]));
+    // Other report types pass untouched.
+    assert_eq!(dev.event(1, &[1, 2, 3]).unwrap(), Some(vec![1, 2, 3]));
+}
