@@ -139,7 +139,10 @@ fn the_mouse_example_replaces_the_descriptor_and_remaps_events() {
     assert_eq!(dev.rdesc().len(), 52);
     assert_ne!(dev.rdesc(), &rdesc[..]);
     // [buttons, y, x] -> [buttons, x, y, wheel 0]: the event grows.
-    assert_eq!(dev.event(0, &[1, 0xfd, 4]).unwrap(), Some(vec![1, 4, 0xfd, 0]));
+    assert_eq!(
+        dev.event(0, &[1, 0xfd, 4]).unwrap(),
+        Some(vec![1, 4, 0xfd, 0])
+    );
     // Other report types pass untouched.
     assert_eq!(dev.event(1, &[1, 2, 3]).unwrap(), Some(vec![1, 2, 3]));
 }

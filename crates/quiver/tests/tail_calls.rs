@@ -323,3 +323,49 @@ fn tail_calls_agree_with_the_kernel() {
     }
     println!("tail calls in the kernel: {compared} runs agree with quiver");
 }
+
+/// Tail calls into an empty slot do not use up the 33 a run may make, in
+/// quiver as in Linux 6.18 (checked live).
+#[test]
+fn empty_slots_do_not_use_up_the_count_here_or_in_linux() {
+    let bpf = load("tail_calls.v3.g.o");
+    table(&bpf, "jmp_table")
+        .set(1, prog(&bpf, "chain"))
+        .unwrap();
+    let mut frame = [0u8; 16];
+    assert_eq!(
+        prog(&bpf, "empty_then_chain").run_xdp(&mut frame).unwrap(),
+        2
+    );
+    assert_eq!(hops(&bpf)[0], 33, "the chain ran 33 times");
+    if !kernel() {
+        return;
+    }
+    let bytes = bytes("tail_calls.v3.g.o");
+    let obj = Object::parse(&bytes).unwrap();
+    let k = quiver_kernel::object::load_object_programs(&obj, &["empty_then_chain", "chain"], 0)
+        .unwrap();
+    let jmp = obj.maps.iter().position(|m| m.name == "jmp_table").unwrap();
+    k.maps[jmp]
+        .as_ref()
+        .unwrap()
+        .update(&1u32.to_ne_bytes(), &k.progs[1].raw_fd().to_ne_bytes(), 0)
+        .unwrap();
+    let r = k.progs[0].test_run(&[0u8; 64], None, 1).unwrap();
+    println!(
+        "tail calls in the kernel: 40 empty-slot tail calls then a chain: r0 = {} (quiver: 2)",
+        r.retval
+    );
+    assert_eq!(
+        r.retval, 2,
+        "the kernel's chain ran after the empty-slot calls"
+    );
+    let hops = obj.maps.iter().position(|m| m.name == "hops").unwrap();
+    let kv = k.maps[hops]
+        .as_ref()
+        .unwrap()
+        .lookup(&0u32.to_ne_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(kv, 33u64.to_ne_bytes(), "33 chain runs in the kernel too");
+}
