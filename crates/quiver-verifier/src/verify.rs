@@ -372,6 +372,7 @@ pub fn verify(
             frame.callback = Some(crate::state::CallbackFrame {
                 ret: (i64::MIN, i64::MAX),
                 is_async: true,
+                sleepable: input.sleepable,
             });
             r = explorer.run_from(st, g);
         }

@@ -87,6 +87,84 @@ thread_local! {
     static FROM_BPF: Cell<bool> = const { Cell::new(false) };
 }
 
+/// A context `hid_bpf_allocate_context` made: the 24-byte `hid_bpf_ctx`
+/// (no data: `allocated_size` 0) followed by a copy of the device's
+/// `struct hid_device`. Words, so programs and host may share it.
+struct Allocated {
+    words: Box<[std::sync::atomic::AtomicU64]>,
+}
+
+impl Allocated {
+    fn addr(&self) -> u64 {
+        self.words.as_ptr() as u64
+    }
+}
+
+/// Contexts allocated and not yet released: address -> (device, memory).
+type AllocatedTable = Mutex<HashMap<u64, (u32, Arc<Allocated>)>>;
+
+/// Contexts allocated and not yet released, by address, per device.
+fn allocated() -> &'static AllocatedTable {
+    static A: OnceLock<AllocatedTable> = OnceLock::new();
+    A.get_or_init(Default::default)
+}
+
+/// The identity bytes of each device, for contexts allocated for it.
+fn identities() -> &'static Mutex<HashMap<u32, Vec<u8>>> {
+    static I: OnceLock<Mutex<HashMap<u32, Vec<u8>>>> = OnceLock::new();
+    I.get_or_init(Default::default)
+}
+
+/// Frees a context once no run can use it any more: runs are read
+/// sections, so the memory outlives every run that got its address.
+fn retire(a: Arc<Allocated>) {
+    quiver_rcu::global().retire(a);
+}
+
+fn allocate_context(c: &mut HelperContext<'_>, hid_id: u32) -> u64 {
+    let Some(identity) = lock(identities()).get(&hid_id).cloned() else {
+        return 0;
+    };
+    let words = (ctx::LEN + dev::LEN).div_ceil(8);
+    let a = Arc::new(Allocated {
+        words: (0..words)
+            .map(|_| std::sync::atomic::AtomicU64::new(0))
+            .collect(),
+    });
+    let base = a.addr();
+    let dev_addr = base + ctx::LEN as u64;
+    // SAFETY: `a` stays in `allocated()` until released, and is then
+    // retired through RCU, so its memory outlives the current run (a read
+    // section) and every later one that is given the address; the words
+    // are only ever accessed by programs' raw accesses and by atomics.
+    let (ctx_region, dev_region) = unsafe {
+        (
+            quiver_vm::Region::from_raw("hid_bpf_ctx", base as *mut u8, ctx::LEN, true),
+            quiver_vm::Region::from_raw("hid_device", dev_addr as *mut u8, dev::LEN, true),
+        )
+    };
+    let mut head = [0u8; ctx::LEN];
+    head[ctx::HID..ctx::HID + 8].copy_from_slice(&dev_addr.to_le_bytes());
+    c.add_region(ctx_region);
+    c.add_region(dev_region);
+    if c.write_bytes(base, &head).is_err() || c.write_bytes(dev_addr, &identity).is_err() {
+        return 0;
+    }
+    lock(allocated()).insert(base, (hid_id, a));
+    base
+}
+
+fn release_context(hctx: u64) {
+    let released = lock(allocated()).remove(&hctx);
+    if let Some((_, a)) = released {
+        retire(a);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn transports() -> &'static Mutex<HashMap<u32, Arc<dyn Transport>>> {
     static T: OnceLock<Mutex<HashMap<u32, Arc<dyn Transport>>>> = OnceLock::new();
     T.get_or_init(Default::default)
@@ -270,8 +348,14 @@ fn kfuncs(loader: Loader, ops: Arc<StructOps>) -> Loader {
             let data = c.read_vec(buf, len)?;
             Ok(errno(as_bpf_request(|| t.output_report(&data))))
         })
+        .kfunc_with_proto(p("hid_bpf_allocate_context"), |c, a| {
+            Ok(allocate_context(c, a[0] as u32))
+        })
+        .kfunc_with_proto(p("hid_bpf_release_context"), |_, a| {
+            release_context(a[0]);
+            Ok(0)
+        })
     // Not provided yet (a program using them does not load, saying so):
-    // hid_bpf_allocate_context / hid_bpf_release_context and
     // hid_bpf_input_report / hid_bpf_try_input_report.
 }
 
@@ -280,7 +364,6 @@ fn kfuncs(loader: Loader, ops: Arc<StructOps>) -> Loader {
 pub struct HidHost {
     ops: Arc<StructOps>,
     loader: Loader,
-    next_id: AtomicU32,
 }
 
 impl Default for HidHost {
@@ -310,7 +393,6 @@ impl HidHost {
         HidHost {
             loader: kfuncs(loader, ops.clone()),
             ops,
-            next_id: AtomicU32::new(1),
         }
     }
 
@@ -329,12 +411,16 @@ impl HidHost {
         max_report_len: usize,
         transport: Arc<dyn Transport>,
     ) -> HidDevice<'_> {
-        let hid_id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // Unique in the process: the transports and identities that kfuncs
+        // find by id are process-wide.
+        static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+        let hid_id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         transports()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(hid_id, transport);
         let mut d = vec![0u8; dev::LEN];
+        let register_identity = |d: &Vec<u8>| lock(identities()).insert(hid_id, d.clone());
         d[dev::ID..dev::ID + 4].copy_from_slice(&hid_id.to_le_bytes());
         d[dev::BUS..dev::BUS + 2].copy_from_slice(&identity.bus.to_le_bytes());
         d[dev::GROUP..dev::GROUP + 2].copy_from_slice(&identity.group.to_le_bytes());
@@ -350,6 +436,7 @@ impl HidHost {
             let n = b.len().min(len - 1);
             d[off..off + n].copy_from_slice(&b[..n]);
         }
+        register_identity(&d);
         // Linux's allocated_size: the largest report rounded up to 64.
         let allocated = max_report_len.max(1).div_ceil(64) * 64;
         HidDevice {
@@ -648,5 +735,19 @@ impl Drop for HidDevice<'_> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.hid_id);
+        lock(identities()).remove(&self.hid_id);
+        let mine: Vec<Arc<Allocated>> = {
+            let mut all = lock(allocated());
+            let keys: Vec<u64> = all
+                .iter()
+                .filter(|(_, (id, _))| *id == self.hid_id)
+                .map(|(&k, _)| k)
+                .collect();
+            keys.into_iter()
+                .filter_map(|k| all.remove(&k))
+                .map(|(_, a)| a)
+                .collect()
+        };
+        mine.into_iter().for_each(retire);
     }
 }

@@ -196,7 +196,13 @@ impl Checker<'_> {
         kfunc: bool,
     ) -> Check<Flow> {
         let name = proto.name.as_str();
-        if proto.is_sleepable() && !self.sleepable {
+        // An async callback runs in its own context: a work queue's may
+        // sleep, a timer's may not, whatever the program that set it is.
+        let sleepable = match st.frames.first().and_then(|f| f.callback) {
+            Some(cb) if cb.is_async => cb.sleepable,
+            _ => self.sleepable,
+        };
+        if proto.is_sleepable() && !sleepable {
             return Err(self
                 .err(
                     insn,
@@ -477,6 +483,7 @@ impl Checker<'_> {
             frame.callback = Some(CallbackFrame {
                 ret: cb.ret,
                 is_async: true,
+                sleepable: cb.sleepable,
             });
             let cb_state = State {
                 frames: vec![frame],
@@ -515,6 +522,7 @@ impl Checker<'_> {
         frame.callback = Some(CallbackFrame {
             ret: cb.ret,
             is_async: false,
+            sleepable: false,
         });
         st.callback_depth += 1;
         st.frames.push(frame);
@@ -849,8 +857,14 @@ impl Checker<'_> {
                         region: Region::Btf { type_name: t },
                         nullable: n,
                         off,
+                        ref_id,
                         ..
-                    }) if **t == **type_name && (!n || *nullable) && *off == 0 => {}
+                    }) if **t == **type_name && (!n || *nullable) && *off == 0 => {
+                        // A release kfunc releases the object it is given.
+                        if proto.flags & kf::RELEASE != 0 && *ref_id != 0 {
+                            meta.release = Some(*ref_id);
+                        }
+                    }
                     Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {}
                     _ => {
                         let exp = format!("ptr_{type_name}");

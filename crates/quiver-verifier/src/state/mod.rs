@@ -37,6 +37,9 @@ pub struct CallbackFrame {
     /// Whether the callback runs asynchronously (a timer, a work queue):
     /// its exit ends the path rather than returning to a caller.
     pub is_async: bool,
+    /// For an async callback: whether it runs where it may sleep (a work
+    /// queue's does, a timer's does not), whatever the program is.
+    pub sleepable: bool,
 }
 
 impl Frame {
