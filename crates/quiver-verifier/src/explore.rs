@@ -199,7 +199,17 @@ impl<'c, 'a> Explorer<'c, 'a> {
                 });
                 let detached = self.checker.detached.take();
                 let pushed: Vec<(State, usize)> = self.checker.pushed.drain(..).collect();
-                if !pushed.is_empty() || matches!(ins, Insn::Jump { .. } | Insn::Ja { .. }) {
+                // Linux counts every instruction of the jump class: jumps,
+                // calls, exits, may_goto.
+                if matches!(
+                    ins,
+                    Insn::Jump { .. }
+                        | Insn::Ja { .. }
+                        | Insn::Call(_)
+                        | Insn::Callx { .. }
+                        | Insn::Exit
+                        | Insn::MayGoto { .. }
+                ) {
                     self.jmps_since += 1;
                 }
                 for (k, (mut s, at)) in pushed.into_iter().enumerate() {
@@ -503,20 +513,29 @@ fn calls_back(c: &Checker, insn: usize) -> bool {
     })
 }
 
-/// Linux's prune points: jump targets, the instruction after a
-/// conditional jump or a call; and the loop points.
+/// Linux's prune points (`visit_insn`): a conditional jump itself and
+/// its target, an unconditional jump's target, the instruction after a
+/// call, a bpf-to-bpf call itself and the subprogram's entry; and the
+/// loop points. Where they lie decides where states are stored and
+/// compared, hence how much work is done: the same places as Linux keep
+/// the counts comparable.
 fn prune_points(c: &Checker) -> Vec<Point> {
     let insns = c.program.insns();
     let mut points = vec![Point::No; insns.len()];
     for (i, ins) in insns.iter().enumerate() {
         match ins {
-            Insn::Jump { .. } => {
+            Insn::Jump { .. } | Insn::MayGoto { .. } => {
+                points[i] = Point::Prune;
+                points[c.target(i)] = Point::Prune;
+            }
+            Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
+            Insn::Call(CallTarget::Local(_)) => {
+                points[i] = Point::Prune;
                 points[c.target(i)] = Point::Prune;
                 if i + 1 < insns.len() {
                     points[i + 1] = Point::Prune;
                 }
             }
-            Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
             Insn::Call(_) | Insn::Callx { .. } if i + 1 < insns.len() => {
                 points[i + 1] = Point::Prune;
             }
