@@ -317,28 +317,71 @@ impl<'c, 'a> Explorer<'c, 'a> {
         }
         let live = self.live[insn];
         let may_goto = matches!(self.checker.program.insns()[insn], Insn::MayGoto { .. });
+        let force = point == Point::Loop;
+        // Storing every state would cost more than it saves: like Linux,
+        // store after at least two jumps and eight instructions, except
+        // where loops must converge.
+        let mut store = force || (self.jmps_since >= 2 && self.insns_since >= 8);
         let mut hit = None;
-        for &c in &self.by_insn[insn] {
+        let mut evicted = 0;
+        // Newest first, as Linux's list of explored states.
+        for k in (0..self.by_insn[insn].len()).rev() {
+            let c = self.by_insn[insn][k];
             let cp = &self.checkpoints[c];
             if cp.evicted {
                 continue;
             }
-            let complete = cp.branches == 0;
-            // A may_goto loop ends: a round with fewer budget checks left
-            // than an earlier one may stop at it (Linux compares depths).
-            let loop_ok = point == Point::Loop
-                && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
-            // A complete state's precision marks are final: its
-            // imprecise numbers cover any. A loop's earlier round is still
-            // being explored: every number compares by its bounds.
-            if complete && equiv::subsumes(&cp.state, Some(&cp.precise), &path.state, live) {
+            if cp.branches > 0 {
+                // A state of this path, or of a path still queued below it:
+                // the path came around a loop.
+                // A may_goto loop ends: a round with fewer budget checks
+                // left than an earlier one may stop at it (Linux compares
+                // depths). An iterator's or a callback's loop ends too.
+                // The earlier round's marks are not final: every number
+                // compares by its bounds.
+                let loop_ok = force
+                    && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
+                if loop_ok && equiv::subsumes(&cp.state, None, &path.state, live) {
+                    hit = Some((c, false));
+                    break;
+                }
+                if (!force || may_goto) && self.infinite_loop(cp, &path.state, may_goto) {
+                    return Err(VerifyError::new(
+                        insn,
+                        ErrorKind::InfiniteLoop,
+                        format!("infinite loop detected at insn {}", self.checker.pc(insn)),
+                    )
+                    .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
+                }
+                // Inside a loop, rounds differ and their states rarely
+                // prune: store seldom (Linux: 20 jumps or 100 insns).
+                if !force && self.jmps_since < 20 && self.insns_since < 100 {
+                    store = false;
+                }
+            } else if equiv::subsumes(&cp.state, Some(&cp.precise), &path.state, live) {
+                // A complete state's precision marks are final: its
+                // imprecise numbers cover any.
                 hit = Some((c, true));
                 break;
             }
-            if !complete && loop_ok && equiv::subsumes(&cp.state, None, &path.state, live) {
-                hit = Some((c, false));
-                break;
+            let cp = &mut self.checkpoints[c];
+            if store {
+                cp.misses += 1;
             }
+            // Unlikely to prune anything: stop comparing against it (its
+            // place in the path tree stays for branch counts). A loop
+            // point's in-progress states get more chances: evicting them
+            // early would keep the loop from converging.
+            let n = if force && cp.branches > 0 { 64 } else { 3 };
+            if cp.misses > cp.hits * n + n {
+                cp.evicted = true;
+                evicted += 1;
+            }
+        }
+        if evicted > 0 {
+            self.stored_now -= evicted;
+            let cps = &self.checkpoints;
+            self.by_insn[insn].retain(|&c| !cps[c].evicted);
         }
         if let Some((c, complete)) = hit {
             self.checkpoints[c].hits += 1;
@@ -351,34 +394,6 @@ impl<'c, 'a> Explorer<'c, 'a> {
             self.mark_chain(&path.hist, path.flow, path.state.frameno(), need);
             return Ok(true);
         }
-        if (point != Point::Loop || may_goto) && self.infinite_loop(&path.state, insn, may_goto) {
-            return Err(VerifyError::new(
-                insn,
-                ErrorKind::InfiniteLoop,
-                format!("infinite loop detected at insn {}", self.checker.pc(insn)),
-            )
-            .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
-        }
-        let mut evicted = 0;
-        for &c in &self.by_insn[insn] {
-            let cp = &mut self.checkpoints[c];
-            cp.misses += 1;
-            if cp.misses > cp.hits * 3 + 3 {
-                // Unlikely to prune anything: stop comparing against it
-                // (its place in the path tree stays for branch counts).
-                cp.evicted = true;
-                evicted += 1;
-            }
-        }
-        if evicted > 0 {
-            self.stored_now -= evicted;
-            let cps = &self.checkpoints;
-            self.by_insn[insn].retain(|&c| !cps[c].evicted);
-        }
-        // Storing every state would cost more than it saves: like Linux,
-        // store after at least two jumps and eight instructions, except
-        // where loops must converge.
-        let store = point == Point::Loop || (self.jmps_since >= 2 && self.insns_since >= 8);
         if !store {
             return Ok(false);
         }
@@ -466,16 +481,11 @@ impl<'c, 'a> Explorer<'c, 'a> {
         Ok(())
     }
 
-    /// Whether a path at `insn` repeats an in-progress state exactly: a
-    /// loop that cannot end.
-    pub fn infinite_loop(&self, path_state: &State, insn: usize, may_goto: bool) -> bool {
-        self.by_insn[insn].iter().any(|&c| {
-            let cp = &self.checkpoints[c];
-            cp.branches > 0
-                && !cp.evicted
-                && same_state(&cp.state, path_state)
-                && (!may_goto || cp.state.may_goto_depth == path_state.may_goto_depth)
-        })
+    /// Whether a path repeats an in-progress stored state exactly: a loop
+    /// that cannot end.
+    fn infinite_loop(&self, cp: &Checkpoint, path_state: &State, may_goto: bool) -> bool {
+        same_state(&cp.state, path_state)
+            && (!may_goto || cp.state.may_goto_depth == path_state.may_goto_depth)
     }
 }
 

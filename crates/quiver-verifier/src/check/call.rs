@@ -788,9 +788,11 @@ impl Checker<'_> {
                         meta.key_const = stack.const_key(p.off, size);
                         if p.off < 0 && p.off % 8 == 0 {
                             let slot = ((-p.off - 1) / 8) as usize;
+                            // Only a constant is relied upon (a number
+                            // that is not gives the nullable answer).
                             if matches!(
                                 stack.slot(slot).and_then(|s| s.spilled.as_ref()),
-                                Some(Value::Scalar(_))
+                                Some(Value::Scalar(k)) if k.is_const()
                             ) {
                                 self.need_slot(frame, slot);
                             }
