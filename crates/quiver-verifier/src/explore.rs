@@ -339,8 +339,8 @@ impl<'c, 'a> Explorer<'c, 'a> {
                 // depths). An iterator's or a callback's loop ends too.
                 // The earlier round's marks are not final: every number
                 // compares by its bounds.
-                let loop_ok = force
-                    && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
+                let loop_ok =
+                    force && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
                 if loop_ok && equiv::subsumes(&cp.state, None, &path.state, live) {
                     hit = Some((c, false));
                     break;

@@ -130,15 +130,13 @@ impl Marks {
         for (f, frame) in st.frames.iter().enumerate() {
             for (r, v) in frame.regs.iter().enumerate() {
                 let is_live = f != last || live & (1 << r) != 0;
-                if is_live
-                    && matches!(v, Value::Scalar(_))
-                    && only.is_none_or(|o| o.reg(f, r))
-                {
+                if is_live && matches!(v, Value::Scalar(_)) && only.is_none_or(|o| o.reg(f, r)) {
                     m.set_reg(f, r);
                 }
             }
             for (s, slot) in frame.stack.slots().iter().enumerate() {
-                if matches!(slot.spilled, Some(Value::Scalar(_))) && only.is_none_or(|o| o.slot(f, s))
+                if matches!(slot.spilled, Some(Value::Scalar(_)))
+                    && only.is_none_or(|o| o.slot(f, s))
                 {
                     m.set_slot(f, s);
                 }
@@ -235,7 +233,11 @@ pub(crate) fn backtrack(
                     bt.set_reg(f, a);
                 }
             }
-            return if bt.beyond(f + 1) { Err(GiveUp) } else { Ok(()) };
+            return if bt.beyond(f + 1) {
+                Err(GiveUp)
+            } else {
+                Ok(())
+            };
         }
         Insn::Call(_) if next == f + 1 => {
             // Into a synchronous callback: its arguments that repeat the
@@ -255,7 +257,11 @@ pub(crate) fn backtrack(
                 }
             }
             bt.clear_reg(f, 0);
-            return if bt.beyond(f + 1) { Err(GiveUp) } else { Ok(()) };
+            return if bt.beyond(f + 1) {
+                Err(GiveUp)
+            } else {
+                Ok(())
+            };
         }
         Insn::Exit if next + 1 == f => {
             if !step.callback_ret {

@@ -348,10 +348,9 @@ pub fn verify(
             quiver_isa::Insn::Call(quiver_isa::CallTarget::Helper(id)) => {
                 u32::try_from(id).ok().and_then(|id| host.helpers.get(&id))
             }
-            quiver_isa::Insn::Call(quiver_isa::CallTarget::Kfunc { btf_id, .. }) => input
-                .kfuncs
-                .get(&btf_id)
-                .and_then(|n| host.kfuncs.get(n)),
+            quiver_isa::Insn::Call(quiver_isa::CallTarget::Kfunc { btf_id, .. }) => {
+                input.kfuncs.get(&btf_id).and_then(|n| host.kfuncs.get(n))
+            }
             _ => None,
         };
         proto.map(|p| p.args.len())
