@@ -5,16 +5,27 @@
 //! kernel that loads BPF (not root, BPF disabled), only quiver's columns
 //! are filled; programs the kernel refuses show its reason instead.
 //!
+//! Then the same for the agreement corpus (`crates/quiver-verifier/tests/
+//! corpus/*.s`, loaded in the kernel as its harness does, without BTF:
+//! cases needing BTF or kfuncs are skipped) and a summary: how many
+//! programs both accept, how many of those are within 10% of the
+//! kernel's instruction count, and the furthest off.
+//!
 //! `cargo run --release -p quiver-bench --example verify_table`
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "../../quiver-verifier/tests/common/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
 use quiver::Loader;
 use quiver::verify::{map_infos, verify_program};
+use quiver_isa::{Insn, Program, Pseudo};
 use quiver_kernel::object::{KernelLoadError, load_object_program};
 use quiver_obj::{ObjProgram, Object};
-use quiver_verifier::Options;
+use quiver_verifier::{MapInfo, Options};
 
 /// `BPF_LOG_STATS`: the kernel's closing statistics, without the
 /// instruction trace.
@@ -176,4 +187,132 @@ fn main() {
             }
         }
     }
+    if kernel_ok {
+        corpus_table(&host);
+    }
+}
+
+/// `BPF_F_RDONLY_PROG`.
+const F_RDONLY_PROG: u32 = 1 << 7;
+
+/// quiver's instruction count on an accepted corpus case.
+fn quiver_case(host: &quiver_verifier::host::Host, case: &corpus::Case) -> Option<u64> {
+    let program = Program::from_insns(case.insns.clone()).ok()?;
+    let maps: Vec<MapInfo> = case
+        .maps
+        .iter()
+        .map(|m| MapInfo {
+            name: m.name.clone(),
+            map_type: m.map_type,
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            map_flags: m.flags,
+            rdonly_prog: m.flags & F_RDONLY_PROG != 0,
+            ..Default::default()
+        })
+        .collect();
+    let kfuncs = Default::default();
+    let input = quiver_verifier::Input {
+        program: &program,
+        program_type: &case.prog_type,
+        sleepable: case.sleepable,
+        maps: &maps,
+        kfuncs: &kfuncs,
+        source_line: None,
+        func_info: false,
+        global_funcs: &[],
+    };
+    quiver_verifier::verify(host, &input, &Options::default())
+        .ok()
+        .map(|a| a.stats.insns_processed)
+}
+
+/// The kernel's instruction count on a corpus case it accepts (maps
+/// created and their fds patched in, as the corpus harness does).
+fn kernel_case(case: &corpus::Case) -> Option<u64> {
+    let maps = case
+        .maps
+        .iter()
+        .map(|m| {
+            quiver_kernel::Map::create(
+                &m.name,
+                m.map_type,
+                m.key_size,
+                m.value_size,
+                m.max_entries,
+                m.flags,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    let insns: Vec<Insn> = case
+        .insns
+        .iter()
+        .map(|insn| match *insn {
+            Insn::LoadImm64 {
+                dst,
+                pseudo: pseudo @ (Pseudo::MapFd | Pseudo::MapValue),
+                imm,
+            } => Insn::LoadImm64 {
+                dst,
+                pseudo,
+                imm: (imm & !0xffff_ffff)
+                    | u64::from(maps[(imm & 0xffff_ffff) as usize].raw_fd() as u32),
+            },
+            other => other,
+        })
+        .collect();
+    let opts = quiver_kernel::LoadOptions {
+        log_level: BPF_LOG_STATS,
+        prog_flags: case.prog_flags,
+        ..Default::default()
+    };
+    let bytes = quiver_isa::encode(&insns);
+    let loaded =
+        quiver_kernel::load_with_btf(case.prog_type_id, &bytes, "GPL", &opts, None).ok()?;
+    number_after(&loaded.log, "processed ")
+}
+
+/// Instruction counts on the corpus programs both verifiers accept.
+fn corpus_table(host: &quiver_verifier::host::Host) {
+    println!();
+    println!("| corpus program | quiver insns | kernel insns | kernel / quiver |");
+    println!("|---|---:|---:|---:|");
+    let mut both = Vec::new();
+    let mut skipped = 0;
+    for (path, case) in corpus::load_corpus() {
+        let Ok(case) = case else { continue };
+        if case.expected != Some(corpus::Verdict::Accept) {
+            continue;
+        }
+        let needs_btf = case.btf.func_info
+            || !case.btf.global.is_empty()
+            || case.maps.iter().any(|m| m.btf.is_some());
+        if needs_btf || !case.kfuncs.is_empty() {
+            skipped += 1;
+            continue;
+        }
+        let (Some(q), Some(k)) = (quiver_case(host, &case), kernel_case(&case)) else {
+            continue;
+        };
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        println!("| {name} | {q} | {k} | {:.2}x |", k as f64 / q as f64);
+        both.push((name, q, k));
+    }
+    let off = |q: u64, k: u64| (q as f64 - k as f64).abs() / k as f64;
+    let within = both.iter().filter(|(_, q, k)| off(*q, *k) <= 0.10).count();
+    both.sort_by(|a, b| off(b.1, b.2).total_cmp(&off(a.1, a.2)));
+    let worst: Vec<String> = both
+        .iter()
+        .take(5)
+        .map(|(n, q, k)| format!("{n} {q}/{k}"))
+        .collect();
+    println!();
+    println!(
+        "corpus: {} programs both accept, {within} within 10% of the kernel's insn count ({} skipped: they need BTF or kfuncs); furthest off (quiver/kernel): {}",
+        both.len(),
+        skipped,
+        worst.join(", ")
+    );
 }

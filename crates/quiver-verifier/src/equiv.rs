@@ -2,14 +2,19 @@
 //! stands for is already covered by a state verified before at the same
 //! instruction (Linux's `states_equal` with `regsafe` and `stacksafe`).
 //!
-//! Numbers compare by inclusion of all their bounds (every scalar is
-//! treated as precise); registers that are dead at the instruction are
-//! ignored. Identities (null-check ids, references) must correspond one
-//! to one between the two states.
+//! Against a complete stored state (Linux's `NOT_EXACT`), a number the
+//! stored state's subtree never depended on (not precise, see
+//! [`crate::precision`]) covers any number; precise numbers compare by
+//! inclusion of all their bounds. Against a state still being explored
+//! (a loop's earlier round, Linux's `RANGE_WITHIN`) its marks are not
+//! final, so every number compares by its bounds. Registers that are dead
+//! at the instruction are ignored. Identities (null-check ids,
+//! references) must correspond one to one between the two states.
 
 use std::collections::HashMap;
 
 use crate::liveness::RegSet;
+use crate::precision::Marks;
 use crate::state::{Byte, Ptr, Region, Slot, State, Value};
 
 /// A one-to-one correspondence between the ids of two states.
@@ -37,8 +42,9 @@ impl IdMap {
 }
 
 /// Whether `old` covers `cur`; `live` are the registers live in the
-/// innermost frame.
-pub fn subsumes(old: &State, cur: &State, live: RegSet) -> bool {
+/// innermost frame. `precise` are the old state's precise numbers when it
+/// is complete; `None` compares every number by its bounds.
+pub fn subsumes(old: &State, precise: Option<&Marks>, cur: &State, live: RegSet) -> bool {
     if old.frames.len() != cur.frames.len()
         || old.refs.len() != cur.refs.len()
         || old.rcu_depth != cur.rcu_depth
@@ -56,7 +62,8 @@ pub fn subsumes(old: &State, cur: &State, live: RegSet) -> bool {
             if n == last && live & (1 << r) == 0 {
                 continue;
             }
-            if !value_safe(&fo.regs[r], &fc.regs[r], &mut ids) {
+            let exact = precise.is_none_or(|m| m.reg(n, r));
+            if !value_safe(&fo.regs[r], &fc.regs[r], exact, &mut ids) {
                 return false;
             }
         }
@@ -65,7 +72,8 @@ pub fn subsumes(old: &State, cur: &State, live: RegSet) -> bool {
         for i in 0..len {
             let so = fo.stack.slot(i).unwrap_or(&empty);
             let sc = fc.stack.slot(i).unwrap_or(&empty);
-            if !slot_safe(so, sc, &mut ids) {
+            let exact = precise.is_none_or(|m| m.slot(n, i));
+            if !slot_safe(so, sc, exact, &mut ids) {
                 return false;
             }
         }
@@ -81,10 +89,12 @@ pub fn subsumes(old: &State, cur: &State, live: RegSet) -> bool {
         .all(|(a, b)| ids.check(a.id, b.id))
 }
 
-fn value_safe(old: &Value, cur: &Value, ids: &mut IdMap) -> bool {
+/// `exact`: whether a number in `old` must include `cur`'s (else any
+/// number will do).
+fn value_safe(old: &Value, cur: &Value, exact: bool, ids: &mut IdMap) -> bool {
     match (old, cur) {
         (Value::Uninit, _) => true,
-        (Value::Scalar(a), Value::Scalar(b)) => a.includes(b),
+        (Value::Scalar(a), Value::Scalar(b)) => !exact || a.includes(b),
         (Value::Ptr(a), Value::Ptr(b)) => ptr_safe(a, b, ids),
         _ => false,
     }
@@ -104,16 +114,17 @@ fn ptr_safe(old: &Ptr, cur: &Ptr, ids: &mut IdMap) -> bool {
         && ids.check(old.ref_id, cur.ref_id)
 }
 
-fn slot_safe(old: &Slot, cur: &Slot, ids: &mut IdMap) -> bool {
+fn slot_safe(old: &Slot, cur: &Slot, exact: bool, ids: &mut IdMap) -> bool {
     if let Some(vo) = &old.spilled {
         if let Some(vc) = &cur.spilled
             && old.spill_size == cur.spill_size
-            && value_safe(vo, vc, ids)
+            && value_safe(vo, vc, exact, ids)
         {
             return bytes_safe(old, cur);
         }
-        // An unknown spilled number covers any number in its bytes.
-        if matches!(vo, Value::Scalar(s) if *s == crate::domain::scalar::Scalar::UNKNOWN)
+        // An unknown (or imprecise) spilled number covers any number in
+        // its bytes.
+        if matches!(vo, Value::Scalar(s) if !exact || *s == crate::domain::scalar::Scalar::UNKNOWN)
             && old.spill_size == 8
             && cur
                 .bytes
@@ -157,13 +168,16 @@ fn bytes_safe(old: &Slot, cur: &Slot) -> bool {
 }
 
 /// Widens `cur` against an earlier state of the same loop: numbers that
-/// changed become unknown, so the loop's states converge (Linux's
-/// `widen_imprecise_scalars`, here applied to every number).
-pub fn widen(prev: &State, cur: &mut State) {
-    for (fp, fc) in prev.frames.iter().zip(cur.frames.iter_mut()) {
-        for (vp, vc) in fp.regs.iter().zip(fc.regs.iter_mut()) {
+/// changed and that nothing depended on in the earlier round (not
+/// precise in `marks`) become unknown, so the loop's states converge
+/// (Linux's `widen_imprecise_scalars`). Precise numbers keep their
+/// values: the loop is explored round by round on them.
+pub fn widen(prev: &State, marks: &Marks, cur: &mut State) {
+    for (f, (fp, fc)) in prev.frames.iter().zip(cur.frames.iter_mut()).enumerate() {
+        for (r, (vp, vc)) in fp.regs.iter().zip(fc.regs.iter_mut()).enumerate() {
             if let (Value::Scalar(a), Value::Scalar(b)) = (vp, &*vc)
                 && a != b
+                && !marks.reg(f, r)
             {
                 *vc = Value::unknown();
             }
@@ -174,6 +188,7 @@ pub fn widen(prev: &State, cur: &mut State) {
             let sc = &mut fc.stack.slots_mut()[i];
             if let (Some(Value::Scalar(a)), Some(Value::Scalar(b))) = (&sp.spilled, &sc.spilled)
                 && a != b
+                && !marks.slot(f, i)
             {
                 sc.spilled = Some(Value::unknown());
             }

@@ -7,6 +7,10 @@
 //! end (an iterator's `next`, `may_goto`, a callback's registering call),
 //! where the state is first widened against the loop's previous round. A
 //! path that comes back to an identical in-progress state loops forever.
+//!
+//! Each path keeps the instructions it ran since its last stored state,
+//! and each stored state those since the one above it: the history that
+//! precision tracking walks back ([`crate::precision`]).
 
 use std::fmt::Write as _;
 
@@ -18,6 +22,7 @@ use crate::equiv;
 use crate::error::{ErrorKind, VerifyError};
 use crate::host::{Arg, kf};
 use crate::liveness::RegSet;
+use crate::precision::{self, GiveUp, Marks, Need, Step};
 use crate::state::State;
 use crate::verify::Stats;
 
@@ -34,6 +39,13 @@ struct Checkpoint {
     hits: u32,
     misses: u32,
     evicted: bool,
+    /// The numbers of `state` that decisions below it depended on.
+    precise: Marks,
+    /// Instructions run from the stored state above it (`flow`) to it.
+    hist: Vec<Step>,
+    /// The stored state its values flow from: `parent`, except for the
+    /// first stored state of an async callback, which starts afresh.
+    flow: Option<usize>,
 }
 
 /// A path waiting to be explored.
@@ -42,6 +54,9 @@ struct Path {
     insn: usize,
     parent: Option<usize>,
     from: Option<usize>,
+    /// Instructions run since the stored state `flow`.
+    hist: Vec<Step>,
+    flow: Option<usize>,
 }
 
 /// How an instruction takes part in pruning.
@@ -101,6 +116,8 @@ impl<'c, 'a> Explorer<'c, 'a> {
             insn,
             parent: None,
             from: None,
+            hist: Vec::new(),
+            flow: None,
         }];
         let limit = self.checker.opts.insn_limit;
         while let Some(mut path) = work.pop() {
@@ -139,6 +156,12 @@ impl<'c, 'a> Explorer<'c, 'a> {
                 if self.level() >= 1 {
                     self.log_insn(insn, &ins);
                 }
+                let frame = path.state.frameno();
+                let callback_ret = matches!(ins, Insn::Exit)
+                    && path.state.frames.len() > 1
+                    && path.state.cur().callback.is_some();
+                self.checker.needs.clear();
+                self.checker.detached = None;
                 let flow = self.checker.step(&mut path.state, insn);
                 let flow = match flow {
                     Ok(f) => f,
@@ -152,11 +175,44 @@ impl<'c, 'a> Explorer<'c, 'a> {
                 if self.level() >= 2 {
                     let _ = writeln!(self.log, "; {}", path.state);
                 }
+                // What the instruction's checks depended on must be
+                // precise back along the path (its own step excluded:
+                // the values are those before it).
+                let needs = std::mem::take(&mut self.checker.needs);
+                if !needs.is_empty() {
+                    let mut bt = Marks::default();
+                    for n in needs {
+                        match n {
+                            Need::Reg { frame, reg } => bt.set_reg(frame as usize, reg as usize),
+                            Need::Slot { frame, slot } => {
+                                bt.set_slot(frame as usize, slot as usize)
+                            }
+                        }
+                    }
+                    self.mark_chain(&path.hist, path.flow, frame, bt);
+                }
+                path.hist.push(Step {
+                    insn: insn as u32,
+                    frame,
+                    stack: self.checker.last_stack,
+                    callback_ret,
+                });
+                let detached = self.checker.detached.take();
                 let pushed: Vec<(State, usize)> = self.checker.pushed.drain(..).collect();
-                if !pushed.is_empty() || matches!(ins, Insn::Jump { .. } | Insn::Ja { .. }) {
+                // Linux counts every instruction of the jump class: jumps,
+                // calls, exits, may_goto.
+                if matches!(
+                    ins,
+                    Insn::Jump { .. }
+                        | Insn::Ja { .. }
+                        | Insn::Call(_)
+                        | Insn::Callx { .. }
+                        | Insn::Exit
+                        | Insn::MayGoto { .. }
+                ) {
                     self.jmps_since += 1;
                 }
-                for (mut s, at) in pushed {
+                for (k, (mut s, at)) in pushed.into_iter().enumerate() {
                     if let Some(p) = path.parent {
                         self.checkpoints[p].branches += 1;
                     }
@@ -165,13 +221,19 @@ impl<'c, 'a> Explorer<'c, 'a> {
                     if is_iter_next(self.checker, insn)
                         && let Some(prev) = self.ancestor_at(path.parent, insn)
                     {
-                        equiv::widen(&self.checkpoints[prev].state, &mut s);
+                        let cp = &self.checkpoints[prev];
+                        equiv::widen(&cp.state, &cp.precise, &mut s);
                     }
+                    // An async callback starts afresh: nothing of this
+                    // path's history flows into it.
+                    let fresh = detached == Some(k);
                     work.push(Path {
                         state: s,
                         insn: at,
                         parent: path.parent,
                         from: Some(insn),
+                        hist: if fresh { Vec::new() } else { path.hist.clone() },
+                        flow: if fresh { None } else { path.flow },
                     });
                 }
                 match flow {
@@ -250,46 +312,68 @@ impl<'c, 'a> Explorer<'c, 'a> {
         if point == Point::Loop
             && let Some(prev) = self.ancestor_at(path.parent, insn)
         {
-            let prev_state = self.checkpoints[prev].state.clone();
-            equiv::widen(&prev_state, &mut path.state);
+            let cp = &self.checkpoints[prev];
+            equiv::widen(&cp.state, &cp.precise, &mut path.state);
         }
         let live = self.live[insn];
         let may_goto = matches!(self.checker.program.insns()[insn], Insn::MayGoto { .. });
+        let force = point == Point::Loop;
+        // Storing every state would cost more than it saves: like Linux,
+        // store after at least two jumps and eight instructions, except
+        // where loops must converge.
+        let mut store = force || (self.jmps_since >= 2 && self.insns_since >= 8);
         let mut hit = None;
-        for &c in &self.by_insn[insn] {
+        let mut evicted = 0;
+        // Newest first, as Linux's list of explored states.
+        for k in (0..self.by_insn[insn].len()).rev() {
+            let c = self.by_insn[insn][k];
             let cp = &self.checkpoints[c];
             if cp.evicted {
                 continue;
             }
-            let complete = cp.branches == 0;
-            // A may_goto loop ends: a round with fewer budget checks left
-            // than an earlier one may stop at it (Linux compares depths).
-            let loop_ok = point == Point::Loop
-                && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
-            if (complete || loop_ok) && equiv::subsumes(&cp.state, &path.state, live) {
-                hit = Some(c);
+            if cp.branches > 0 {
+                // A state of this path, or of a path still queued below it:
+                // the path came around a loop.
+                // A may_goto loop ends: a round with fewer budget checks
+                // left than an earlier one may stop at it (Linux compares
+                // depths). An iterator's or a callback's loop ends too.
+                // The earlier round's marks are not final: every number
+                // compares by its bounds.
+                let loop_ok =
+                    force && !(may_goto && cp.state.may_goto_depth == path.state.may_goto_depth);
+                if loop_ok && equiv::subsumes(&cp.state, None, &path.state, live) {
+                    hit = Some((c, false));
+                    break;
+                }
+                if (!force || may_goto) && self.infinite_loop(cp, &path.state, may_goto) {
+                    return Err(VerifyError::new(
+                        insn,
+                        ErrorKind::InfiniteLoop,
+                        format!("infinite loop detected at insn {}", self.checker.pc(insn)),
+                    )
+                    .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
+                }
+                // Inside a loop, rounds differ and their states rarely
+                // prune: store seldom (Linux: 20 jumps or 100 insns).
+                if !force && self.jmps_since < 20 && self.insns_since < 100 {
+                    store = false;
+                }
+            } else if equiv::subsumes(&cp.state, Some(&cp.precise), &path.state, live) {
+                // A complete state's precision marks are final: its
+                // imprecise numbers cover any.
+                hit = Some((c, true));
                 break;
             }
-        }
-        if let Some(c) = hit {
-            self.checkpoints[c].hits += 1;
-            return Ok(true);
-        }
-        if (point != Point::Loop || may_goto) && self.infinite_loop(&path.state, insn, may_goto) {
-            return Err(VerifyError::new(
-                insn,
-                ErrorKind::InfiniteLoop,
-                format!("infinite loop detected at insn {}", self.checker.pc(insn)),
-            )
-            .hint("the loop comes back to this instruction with nothing changed: make its condition depend on a counter"));
-        }
-        let mut evicted = 0;
-        for &c in &self.by_insn[insn] {
             let cp = &mut self.checkpoints[c];
-            cp.misses += 1;
-            if cp.misses > cp.hits * 3 + 3 {
-                // Unlikely to prune anything: stop comparing against it
-                // (its place in the path tree stays for branch counts).
+            if store {
+                cp.misses += 1;
+            }
+            // Unlikely to prune anything: stop comparing against it (its
+            // place in the path tree stays for branch counts). A loop
+            // point's in-progress states get more chances: evicting them
+            // early would keep the loop from converging.
+            let n = if force && cp.branches > 0 { 64 } else { 3 };
+            if cp.misses > cp.hits * n + n {
                 cp.evicted = true;
                 evicted += 1;
             }
@@ -299,10 +383,17 @@ impl<'c, 'a> Explorer<'c, 'a> {
             let cps = &self.checkpoints;
             self.by_insn[insn].retain(|&c| !cps[c].evicted);
         }
-        // Storing every state would cost more than it saves: like Linux,
-        // store after at least two jumps and eight instructions, except
-        // where loops must converge.
-        let store = point == Point::Loop || (self.jmps_since >= 2 && self.insns_since >= 8);
+        if let Some((c, complete)) = hit {
+            self.checkpoints[c].hits += 1;
+            // The path is cut because its numbers fit the stored state's:
+            // those the stored state depended on (all of them when its
+            // marks are not final yet) must be precise on this path too
+            // (Linux's `propagate_precision`).
+            let cp = &self.checkpoints[c];
+            let need = Marks::compared(&cp.state, live, complete.then_some(&cp.precise));
+            self.mark_chain(&path.hist, path.flow, path.state.frameno(), need);
+            return Ok(true);
+        }
         if !store {
             return Ok(false);
         }
@@ -317,9 +408,13 @@ impl<'c, 'a> Explorer<'c, 'a> {
             hits: 0,
             misses: 0,
             evicted: false,
+            precise: Marks::default(),
+            hist: std::mem::take(&mut path.hist),
+            flow: path.flow,
         });
         self.by_insn[insn].push(id);
         path.parent = Some(id);
+        path.flow = Some(id);
         self.stats.total_states += 1;
         self.stored_now += 1;
         self.stats.peak_states = self.stats.peak_states.max(self.stored_now);
@@ -331,16 +426,66 @@ impl<'c, 'a> Explorer<'c, 'a> {
         Ok(false)
     }
 
-    /// Whether a path at `insn` repeats an in-progress state exactly: a
-    /// loop that cannot end.
-    pub fn infinite_loop(&self, path_state: &State, insn: usize, may_goto: bool) -> bool {
-        self.by_insn[insn].iter().any(|&c| {
-            let cp = &self.checkpoints[c];
-            cp.branches > 0
-                && !cp.evicted
-                && same_state(&cp.state, path_state)
-                && (!may_goto || cp.state.may_goto_depth == path_state.may_goto_depth)
-        })
+    /// Marks the numbers in `bt` (as they are at the end of `hist`, in
+    /// frame `frame`) precise back along the path: through `hist`, then
+    /// through each stored state above and its history (Linux's
+    /// `__mark_chain_precision`). When the walk meets what it does not
+    /// follow, every number of every state above becomes precise.
+    fn mark_chain(&mut self, hist: &[Step], flow: Option<usize>, frame: u8, mut bt: Marks) {
+        if bt.is_empty() {
+            return;
+        }
+        if self.walk_back(hist, flow, frame, &mut bt).is_err() {
+            let mut c = flow;
+            while let Some(id) = c {
+                let cp = &mut self.checkpoints[id];
+                cp.precise = Marks::all(&cp.state);
+                c = cp.flow;
+            }
+        }
+    }
+
+    fn walk_back(
+        &mut self,
+        hist: &[Step],
+        mut flow: Option<usize>,
+        mut next_frame: u8,
+        bt: &mut Marks,
+    ) -> Result<(), GiveUp> {
+        for step in hist.iter().rev() {
+            precision::backtrack(self.checker, step, next_frame, bt)?;
+            next_frame = step.frame;
+            if bt.is_empty() {
+                return Ok(());
+            }
+        }
+        while let Some(id) = flow {
+            let cp = &mut self.checkpoints[id];
+            if cp.state.frameno() != next_frame {
+                return Err(GiveUp);
+            }
+            precision::settle(&cp.state, &mut cp.precise, bt)?;
+            if bt.is_empty() {
+                return Ok(());
+            }
+            let cp = &self.checkpoints[id];
+            for step in cp.hist.iter().rev() {
+                precision::backtrack(self.checker, step, next_frame, bt)?;
+                next_frame = step.frame;
+                if bt.is_empty() {
+                    return Ok(());
+                }
+            }
+            flow = cp.flow;
+        }
+        Ok(())
+    }
+
+    /// Whether a path repeats an in-progress stored state exactly: a loop
+    /// that cannot end.
+    fn infinite_loop(&self, cp: &Checkpoint, path_state: &State, may_goto: bool) -> bool {
+        same_state(&cp.state, path_state)
+            && (!may_goto || cp.state.may_goto_depth == path_state.may_goto_depth)
     }
 }
 
@@ -378,20 +523,29 @@ fn calls_back(c: &Checker, insn: usize) -> bool {
     })
 }
 
-/// Linux's prune points: jump targets, the instruction after a
-/// conditional jump or a call; and the loop points.
+/// Linux's prune points (`visit_insn`): a conditional jump itself and
+/// its target, an unconditional jump's target, the instruction after a
+/// call, a bpf-to-bpf call itself and the subprogram's entry; and the
+/// loop points. Where they lie decides where states are stored and
+/// compared, hence how much work is done: the same places as Linux keep
+/// the counts comparable.
 fn prune_points(c: &Checker) -> Vec<Point> {
     let insns = c.program.insns();
     let mut points = vec![Point::No; insns.len()];
     for (i, ins) in insns.iter().enumerate() {
         match ins {
-            Insn::Jump { .. } => {
+            Insn::Jump { .. } | Insn::MayGoto { .. } => {
+                points[i] = Point::Prune;
+                points[c.target(i)] = Point::Prune;
+            }
+            Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
+            Insn::Call(CallTarget::Local(_)) => {
+                points[i] = Point::Prune;
                 points[c.target(i)] = Point::Prune;
                 if i + 1 < insns.len() {
                     points[i + 1] = Point::Prune;
                 }
             }
-            Insn::Ja { .. } => points[c.target(i)] = Point::Prune,
             Insn::Call(_) | Insn::Callx { .. } if i + 1 < insns.len() => {
                 points[i + 1] = Point::Prune;
             }

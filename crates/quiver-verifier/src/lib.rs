@@ -15,7 +15,9 @@
 //! - `check`: the transfer function of each instruction family (ALU,
 //!   memory, jumps, calls), which checks what the instruction needs;
 //! - `explore` and `equiv`: path exploration with state pruning, and the
-//!   subsumption test it prunes with; `liveness`: registers that matter;
+//!   subsumption test it prunes with; `precision`: which numbers a
+//!   decision depended on (so others may differ between pruned paths);
+//!   `liveness`: registers that matter;
 //! - [`cfg`](mod@cfg): structure (subprograms, blocks, loops) and Linux's
 //!   structural errors;
 //! - [`assertions`]: the safety conditions of each instruction as data,
@@ -31,6 +33,7 @@ pub mod error;
 mod explore;
 pub mod host;
 mod liveness;
+mod precision;
 pub mod state;
 pub mod verify;
 

@@ -54,8 +54,16 @@ fn use_def(insn: &Insn) -> (RegSet, RegSet) {
     }
 }
 
-/// Live-in register sets, by instruction index.
-pub fn live_in(program: &Program, cfg: &Cfg) -> Vec<RegSet> {
+/// Live-in register sets, by instruction index. `nargs` gives the
+/// number of arguments a helper or kfunc call at an instruction reads
+/// (from its prototype), when known: the other argument registers are
+/// not read by the call, and dead before it (as Linux's
+/// `compute_live_registers` takes them).
+pub fn live_in(
+    program: &Program,
+    cfg: &Cfg,
+    nargs: impl Fn(usize) -> Option<usize>,
+) -> Vec<RegSet> {
     let insns = program.insns();
     let mut live = vec![0u16; insns.len()];
     let blocks = cfg.blocks();
@@ -70,7 +78,12 @@ pub fn live_in(program: &Program, cfg: &Cfg) -> Vec<RegSet> {
                 .map(|&s| live[blocks[s].first])
                 .fold(0, |a, l| a | l);
             for i in (b.first..=b.last).rev() {
-                let (u, d) = use_def(&insns[i]);
+                let (mut u, d) = use_def(&insns[i]);
+                if let Insn::Call(CallTarget::Helper(_) | CallTarget::Kfunc { .. }) = insns[i]
+                    && let Some(n) = nargs(i)
+                {
+                    u &= ((1u16 << (n.min(5) + 1)) - 1) & ARGS;
+                }
                 let inn = u | (out & !d);
                 if live[i] != inn {
                     live[i] = inn;

@@ -349,7 +349,19 @@ pub fn verify(
             ));
         }
     };
-    let live = crate::liveness::live_in(input.program, &cfg);
+    let nargs = |i: usize| {
+        let proto = match input.program.insns()[i] {
+            quiver_isa::Insn::Call(quiver_isa::CallTarget::Helper(id)) => {
+                u32::try_from(id).ok().and_then(|id| host.helpers.get(&id))
+            }
+            quiver_isa::Insn::Call(quiver_isa::CallTarget::Kfunc { btf_id, .. }) => {
+                input.kfuncs.get(&btf_id).and_then(|n| host.kfuncs.get(n))
+            }
+            _ => None,
+        };
+        proto.map(|p| p.args.len())
+    };
+    let live = crate::liveness::live_in(input.program, &cfg, nargs);
     let mut checker = Checker::new(host, ptype, &cfg, input, *options);
     let entry = State::entry(Value::Ptr(Ptr::to(Region::Ctx)));
     let (result, mut stats, log) = {

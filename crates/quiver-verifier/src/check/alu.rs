@@ -65,7 +65,16 @@ impl Checker<'_> {
         }
         let result = match (&dst_val, &src_val) {
             (Value::Scalar(a), Value::Scalar(b)) => Value::Scalar(alu::binary(op, width, a, b)),
-            _ => self.pointer_alu(insn, width, op, dst, src, dst_val, src_val)?,
+            _ => {
+                // A number added to a pointer becomes its offset, checked
+                // against the region: all of its value matters.
+                match (&dst_val, &src_val, src) {
+                    (Value::Ptr(_), Value::Scalar(_), Source::Reg(r)) => self.need_reg(st, r),
+                    (Value::Scalar(_), Value::Ptr(_), _) => self.need_reg(st, dst),
+                    _ => {}
+                }
+                self.pointer_alu(insn, width, op, dst, src, dst_val, src_val)?
+            }
         };
         self.write(st, insn, dst, result)
     }

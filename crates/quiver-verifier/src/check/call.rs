@@ -47,6 +47,10 @@ struct CallMeta {
     special: Option<Ptr>,
     /// Constant argument values (for sizes and for facts).
     consts: [Option<u64>; 5],
+    /// Arguments whose value decided something (marked precise): only
+    /// their constants hold for the paths pruning cuts, so only they
+    /// become facts.
+    decided: [bool; 5],
     /// The map key, when it is a known constant on the stack.
     key_const: Option<u64>,
 }
@@ -228,7 +232,7 @@ impl Checker<'_> {
                 )
                 .hint("release the bpf_spin_lock before calling anything"));
         }
-        let meta = self.check_args(st, insn, proto, kfunc)?;
+        let mut meta = self.check_args(st, insn, proto, kfunc)?;
         if let Some((entry, _)) = &meta.callback {
             if !self.func_info {
                 return Err(self
@@ -261,17 +265,29 @@ impl Checker<'_> {
                     .hint("tail calls from subprograms need the callers' stacks to stay under 256 bytes"));
             }
         }
+        // The tail call's index decides the call's target (Linux's
+        // `record_func_key`).
+        if name == "bpf_tail_call" && meta.consts[2].is_some() {
+            self.need_reg(st, Reg::R3);
+            meta.decided[2] = true;
+        }
+        let mut consts = meta.consts;
+        for (c, d) in consts.iter_mut().zip(meta.decided) {
+            if !d {
+                *c = None;
+            }
+        }
         self.facts
             .call_constants
             .entry(insn)
             .and_modify(|known| {
-                for (k, c) in known.iter_mut().zip(meta.consts) {
+                for (k, c) in known.iter_mut().zip(consts) {
                     if *k != c {
                         *k = None;
                     }
                 }
             })
-            .or_insert(meta.consts);
+            .or_insert(consts);
         if let Some(map) = meta.map {
             self.facts
                 .call_maps
@@ -427,6 +443,12 @@ impl Checker<'_> {
         Ok(Flow::Next(insn + 1))
     }
 
+    /// A decision depended on argument `a` (0-based) of the call being
+    /// checked.
+    fn need_arg(&mut self, st: &State, a: u8) {
+        self.need_reg(st, Reg::new(a + 1).expect("argument register"));
+    }
+
     /// `bpf_iter_*_next`: either the iterator is drained (r0 = NULL, the
     /// path goes on) or it yields one more element (queued, one level
     /// deeper).
@@ -493,6 +515,7 @@ impl Checker<'_> {
                 may_goto_depth: 0,
                 callback_depth: 0,
             };
+            self.detached = Some(self.pushed.len());
             self.pushed.push((cb_state, entry));
             return Ok(Flow::Next(insn + 1));
         }
@@ -579,6 +602,7 @@ impl Checker<'_> {
                 Value::Ptr(p)
             }
             Ret::MemOrNull { size_arg } => {
+                self.need_arg(st, *size_arg);
                 let size = meta.consts[*size_arg as usize];
                 let Some(size) = size else {
                     return Err(self.err(
@@ -606,6 +630,11 @@ impl Checker<'_> {
                 nullable,
                 rdonly,
             } => {
+                if size.is_none()
+                    && let Some(a) = size_arg
+                {
+                    self.need_arg(st, *a);
+                }
                 let size = size.or_else(|| {
                     size_arg
                         .and_then(|a| meta.consts[a as usize])
@@ -692,7 +721,9 @@ impl Checker<'_> {
                 Arg::Any => {}
                 Arg::Stack { nullable } => match &v {
                     Value::Ptr(p) if matches!(p.region, Region::Stack { .. }) => {}
-                    Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {}
+                    Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {
+                        self.need_reg(st, reg);
+                    }
                     _ => return Err(wrong(self, "fp")),
                 },
                 Arg::Scalar => {
@@ -704,6 +735,8 @@ impl Checker<'_> {
                     let Value::Scalar(s) = &v else {
                         return Err(wrong(self, "scalar"));
                     };
+                    self.need_reg(st, reg);
+                    meta.decided[i] = true;
                     match s.const_value() {
                         Some(c) if c >= *min && c <= *max => {}
                         Some(c) => {
@@ -760,13 +793,29 @@ impl Checker<'_> {
                         Arg::MapKey { .. } => (info.key_size, false),
                         _ => (info.value_size, false),
                     };
+                    // A constant key into an array makes the lookup unable
+                    // to fail (Linux's `get_constant_map_key`): a spilled
+                    // key's value decides that.
                     if matches!(arg, Arg::MapKey { .. })
+                        && matches!(info.map_type, map_type::ARRAY | map_type::PERCPU_ARRAY)
                         && let Value::Ptr(p) = &v
                         && let Region::Stack { frame } = p.region
                         && p.has_const_off()
                         && size <= 8
                     {
-                        meta.key_const = st.frames[frame as usize].stack.const_key(p.off, size);
+                        let stack = &st.frames[frame as usize].stack;
+                        meta.key_const = stack.const_key(p.off, size);
+                        if p.off < 0 && p.off % 8 == 0 {
+                            let slot = ((-p.off - 1) / 8) as usize;
+                            // Only a constant is relied upon (a number
+                            // that is not gives the nullable answer).
+                            if matches!(
+                                stack.slot(slot).and_then(|s| s.spilled.as_ref()),
+                                Some(Value::Scalar(k)) if k.is_const()
+                            ) {
+                                self.need_slot(frame, slot);
+                            }
+                        }
                     }
                     self.check_mem_arg(st, insn, reg, &v, 0, size as u64, write, MEM_TYPES)?;
                 }
@@ -777,6 +826,7 @@ impl Checker<'_> {
                     nullable,
                 } => {
                     if *nullable && matches!(&v, Value::Scalar(s) if s.const_value() == Some(0)) {
+                        self.need_reg(st, reg);
                         continue;
                     }
                     if !matches!(v, Value::Ptr(_)) {
@@ -793,6 +843,9 @@ impl Checker<'_> {
                     let Value::Scalar(s) = &v else {
                         return Err(wrong(self, "scalar"));
                     };
+                    // Its bounds decide how much memory is checked.
+                    self.need_reg(st, reg);
+                    meta.decided[i] = true;
                     // The memory argument this size belongs to.
                     let mem = proto.args.iter().enumerate().find_map(|(k, a)| match a {
                         Arg::Mem {
@@ -865,7 +918,9 @@ impl Checker<'_> {
                             meta.release = Some(*ref_id);
                         }
                     }
-                    Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {}
+                    Value::Scalar(s) if *nullable && s.const_value() == Some(0) => {
+                        self.need_reg(st, reg);
+                    }
                     _ => {
                         let exp = format!("ptr_{type_name}");
                         return Err(if kfunc {
@@ -1190,6 +1245,7 @@ impl Checker<'_> {
                 .hint("set r0 (the return value) before exit"));
         }
         if let Some(cb) = frame.callback {
+            self.need_reg(st, Reg::R0);
             self.check_range(insn, &r0, cb.ret, "At callback return")?;
             if cb.is_async {
                 self.check_leaks(st, insn)?;
@@ -1229,6 +1285,7 @@ impl Checker<'_> {
         }
         self.check_leaks(st, insn)?;
         if self.ptype.checks_return() {
+            self.need_reg(st, Reg::R0);
             self.check_range(insn, &r0, self.ptype.ret_range, "At program exit")?;
         }
         Ok(Flow::End)

@@ -31,6 +31,16 @@ impl Checker<'_> {
             Source::Reg(r) => Some(r),
             Source::Imm(_) => None,
         };
+        // A number compared with a pointer: whether it is the constant 0
+        // decides between a null check and a plain comparison.
+        if a.is_pointer() != b.is_pointer() {
+            if matches!(a, Value::Scalar(_)) {
+                self.need_reg(st, dst);
+            }
+            if let (Value::Scalar(_), Some(r)) = (&b, src_reg) {
+                self.need_reg(st, r);
+            }
+        }
         match (&a, &b) {
             (Value::Scalar(x), Value::Scalar(y)) => {
                 let same = src_reg == Some(dst);
@@ -54,6 +64,15 @@ impl Checker<'_> {
                         s.set(r, Value::Scalar(ny));
                     }
                 };
+                // Going one way only (a decided branch, or an edge the
+                // operands cannot take) is a decision on both values.
+                let one_way = decided.is_some() || edge(true).is_none() || edge(false).is_none();
+                if one_way {
+                    self.need_reg(st, dst);
+                    if let Some(r) = src_reg {
+                        self.need_reg(st, r);
+                    }
+                }
                 match decided {
                     Some(true) => Ok(Flow::Next(target)),
                     Some(false) => Ok(Flow::Next(insn + 1)),

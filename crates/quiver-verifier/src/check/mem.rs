@@ -547,6 +547,9 @@ impl Checker<'_> {
                 .hint("the stack is the 512 bytes below r10: offsets -512 to -1"));
         }
         self.note_depth(st, fr, total);
+        // For the path's history: a fill or spill moves precision between
+        // this slot and a register.
+        self.last_stack = Some((frame, ((-total - 1) / 8) as u8));
         let privileged = self.opts.privileged;
         let stack = &mut st.frames[fr].stack;
         match mode {
@@ -577,6 +580,9 @@ impl Checker<'_> {
                     }
                     _ => false,
                 };
+                // Zero bytes are not tracked back to the register they
+                // came from: the register's value decided them.
+                self.stored_zero = spill.is_none() && zero;
                 stack.write(total, size, spill, zero);
                 Ok(Value::unknown())
             }
@@ -669,6 +675,7 @@ impl Checker<'_> {
             Source::Reg(r) => self.read(st, insn, r)?,
             Source::Imm(i) => Value::Scalar(Scalar::from_imm(i)),
         };
+        self.stored_zero = false;
         self.access(
             st,
             insn,
@@ -678,6 +685,11 @@ impl Checker<'_> {
             Mode::Write,
             Some(&value),
         )?;
+        if self.stored_zero
+            && let Source::Reg(r) = src
+        {
+            self.need_reg(st, r);
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use quiver_isa::{Insn, Program, Reg};
 use crate::cfg::Cfg;
 use crate::error::{Check, ErrorKind, VerifyError};
 use crate::host::{Host, ProgramType};
+use crate::precision::Need;
 use crate::state::{State, Value};
 use crate::verify::{Facts, Input, MapInfo, Options};
 
@@ -49,6 +50,17 @@ pub(crate) struct Checker<'a> {
     /// Branch paths a transfer function created, with where they start,
     /// for the explorer to queue (Linux's `push_stack`).
     pub pushed: Vec<(State, usize)>,
+    /// Which of `pushed` starts afresh (an async callback): nothing of
+    /// the path flows into it.
+    pub detached: Option<usize>,
+    /// Numbers the instruction's checks depended on, as they were before
+    /// it: the explorer marks them precise back along the path.
+    pub needs: Vec<Need>,
+    /// The stack slot a fixed-offset access of the instruction touched,
+    /// (frame, slot), for the path's history.
+    pub last_stack: Option<(u8, u8)>,
+    /// A store wrote zero bytes (not a spill) because of the stored value.
+    stored_zero: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -79,6 +91,10 @@ impl<'a> Checker<'a> {
             },
             stack_depth: BTreeMap::new(),
             pushed: Vec::new(),
+            detached: None,
+            needs: Vec::new(),
+            last_stack: None,
+            stored_zero: false,
         }
     }
 
@@ -126,9 +142,28 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
+    /// Records that a decision depended on the number in `r` (of the
+    /// current frame), as it is before the instruction.
+    pub fn need_reg(&mut self, st: &State, r: Reg) {
+        self.needs.push(Need::Reg {
+            frame: st.frameno(),
+            reg: r.index(),
+        });
+    }
+
+    /// Records that a decision depended on the number spilled in `slot`
+    /// of `frame`.
+    pub fn need_slot(&mut self, frame: u8, slot: usize) {
+        self.needs.push(Need::Slot {
+            frame,
+            slot: slot as u8,
+        });
+    }
+
     /// Runs instruction `insn` on `st`.
     pub fn step(&mut self, st: &mut State, insn: usize) -> Check<Flow> {
         self.facts.reached[insn] = true;
+        self.last_stack = None;
         let next = Flow::Next(insn + 1);
         match *self.program.insns().get(insn).ok_or_else(|| {
             self.err(

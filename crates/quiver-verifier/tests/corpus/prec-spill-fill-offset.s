@@ -1,0 +1,38 @@
+; prog_type: socket_filter
+; maps: values=array:4:8:1
+; what: r7 (0 or 100) is spilled before the join and filled after it into r3, which offsets a map value pointer: precision goes through the stack slot
+; kernel: reject
+; kernel-error: invalid access to map value, value_size=8 off=100 size=1
+r6 = r1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(0) ll
+call bpf_map_lookup_elem#1
+if r0 == 0 goto out
+r9 = r0
+r0 = *(u32 *)(r6 + 0)
+r7 = 0
+if r0 > 10 goto other
+r8 = 1
+r8 += 1
+r8 += 1
+r8 += 1
+r8 += 1
+r8 += 1
+r8 += 1
+r8 += 1
+*(u64 *)(r10 - 16) = r7
+goto join
+other:
+r7 = 100
+*(u64 *)(r10 - 16) = r7
+join:
+r7 = 0
+r3 = *(u64 *)(r10 - 16)
+r9 += r3
+r0 = *(u8 *)(r9 + 0)
+out:
+r0 = 0
+exit
