@@ -141,6 +141,10 @@ pub struct Facts {
     /// For each call instruction with a map argument: the map (by index
     /// into the input's maps) when it is the same on every path.
     pub call_maps: BTreeMap<usize, Option<u32>>,
+    /// Bytes of the context the program may touch (the end of its
+    /// furthest context access): a run must give it at least this many
+    /// (Linux's `max_ctx_offset`).
+    pub max_ctx_access: u64,
 }
 
 /// An accepted program.

@@ -284,6 +284,13 @@ impl<'a> HelperContext<'a> {
         self.mem.write_bytes(addr, data)
     }
 
+    /// How many bytes of program memory follow `addr` in the region that
+    /// holds it (None: no region holds it), e.g. to check that a context
+    /// is large enough for a program a helper is about to enter.
+    pub fn bytes_at(&self, addr: u64) -> Option<u64> {
+        self.mem.bytes_at(addr)
+    }
+
     /// The 4-byte atomic at `addr` (for host-side locks in program memory,
     /// e.g. a `bpf_spin_lock`); checked like
     /// [`write_bytes`](Self::write_bytes) and for 4-byte alignment.

@@ -97,6 +97,11 @@ impl<'a> RunInput<'a> {
         self.context.as_ref().map(RegionRef::addr)
     }
 
+    /// Length of the context buffer, if any.
+    pub fn context_len(&self) -> Option<usize> {
+        self.context.as_ref().map(|r| r.len())
+    }
+
     /// Address of the packet, if any.
     pub fn packet_addr(&self) -> Option<u64> {
         self.packet.as_ref().map(RegionRef::addr)

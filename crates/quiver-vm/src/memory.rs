@@ -302,6 +302,10 @@ impl<'a> RegionRef<'a> {
     pub(crate) fn addr(&self) -> u64 {
         self.region.start
     }
+
+    pub(crate) fn len(&self) -> usize {
+        self.region.len as usize
+    }
 }
 
 /// The stack of all frames. Frame 0 (the main program) is at the top, frame
@@ -673,6 +677,17 @@ impl Memory {
         // stack; `ptr::copy` tolerates overlap with `buf`.
         unsafe { ptr::copy(p.cast_const(), buf.as_mut_ptr(), buf.len()) };
         Ok(())
+    }
+
+    /// Bytes from `addr` to the end of the region (or live stack) holding
+    /// it.
+    pub(crate) fn bytes_at(&self, addr: u64) -> Option<u64> {
+        if addr.wrapping_sub(self.live_lo) < self.live_len {
+            return Some(self.live_len - (addr - self.live_lo));
+        }
+        self.regions()
+            .find(|r| r.contains(addr))
+            .map(|r| r.len - (addr - r.start))
     }
 
     /// The 4-byte atomic at `addr`, which must be aligned and inside a

@@ -797,7 +797,7 @@ pub(crate) fn linux_helpers(
     let m = maps;
     h.register(id::TAIL_CALL, "bpf_tail_call", move |ctx, a| {
         let array = m.prog_array(a[1])?;
-        crate::prog_array::tail_call(ctx, array.slot(a[2] as u32))
+        crate::prog_array::tail_call(ctx, array.slot(a[2] as u32), a[0])
     });
     h
 }
@@ -805,8 +805,8 @@ pub(crate) fn linux_helpers(
 /// `bpf_tail_call` specialised for one call site that always uses slot
 /// `index` of `array`: no map handle or index to resolve at run time.
 pub(crate) fn tail_call_site(array: Arc<ProgArrayMap>, index: u32) -> quiver_vm::Helper {
-    quiver_vm::Helper::new(id::TAIL_CALL, "bpf_tail_call", move |ctx, _| {
-        crate::prog_array::tail_call(ctx, array.slot(index))
+    quiver_vm::Helper::new(id::TAIL_CALL, "bpf_tail_call", move |ctx, a| {
+        crate::prog_array::tail_call(ctx, array.slot(index), a[0])
     })
 }
 

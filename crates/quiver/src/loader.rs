@@ -54,12 +54,23 @@ pub struct Loader {
     budget: Option<u64>,
     async_host: Option<AsyncHost>,
     struct_ops: Vec<Arc<StructOpsType>>,
+    trust_verifier: bool,
 }
 
 impl Loader {
     /// A loader with Linux's helpers and no kfuncs.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Runs programs in unchecked mode: memory accesses go straight to the
+    /// addresses programs compute, relying on the verifier having proved
+    /// each of them in bounds (every program is verified before it
+    /// loads). Off by default: checked mode keeps a second line of defence
+    /// (every access checked against the run's regions) at some cost.
+    pub fn trust_verifier(mut self, yes: bool) -> Self {
+        self.trust_verifier = yes;
+        self
     }
 
     /// Where the programs' timers and work-queue items run, and the clock
@@ -405,7 +416,19 @@ impl Loader {
                     config = config.bind_call(pc, tail_call_site(array.clone(), index));
                 }
             }
-            let vm = Vm::new(&isa, config).map_err(|source| Error::Compile {
+            let vm = if self.trust_verifier {
+                // SAFETY: the program was accepted by the verifier above
+                // against the host description this loader's runtime
+                // implements (context layouts converted by `ctx::convert`,
+                // helpers and kfuncs as their prototypes say, map values
+                // of the declared sizes), which is the contract of
+                // unchecked mode: every access it makes is one the
+                // verifier proved in bounds.
+                unsafe { Vm::new_unchecked(&isa, config) }
+            } else {
+                Vm::new(&isa, config)
+            }
+            .map_err(|source| Error::Compile {
                 name: p.name.clone(),
                 source,
             })?;
@@ -416,7 +439,14 @@ impl Loader {
             let mut regions: Vec<DataRegion> = regions.collect();
             regions.sort_by(|a, b| a.name.cmp(&b.name));
             regions.dedup_by(|a, b| a.name == b.name);
-            let program = Program::new(p, vm, owner, table.clone(), regions);
+            // What a run's context must hold: the runtime-built layout
+            // for converted program types, else what the program reads.
+            let min_ctx = p
+                .kind
+                .as_ref()
+                .and_then(|k| crate::ctx::layout_of(k.prog_type))
+                .map_or(facts.max_ctx_access, |l| l.native_size as u64);
+            let program = Program::new(p, vm, owner, min_ctx, table.clone(), regions);
             let _ = me.set(Arc::downgrade(program.core()));
             programs.push(program);
         }

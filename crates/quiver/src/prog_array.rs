@@ -21,6 +21,7 @@ use crate::program::ProgramCore;
 pub(crate) const E2BIG: u64 = (-7i64) as u64;
 pub(crate) const ENOENT: u64 = (-2i64) as u64;
 pub(crate) const ELOOP: u64 = (-40i64) as u64;
+pub(crate) const EINVAL: u64 = (-22i64) as u64;
 
 /// How a program was compiled; programs of one prog array share it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -202,6 +203,13 @@ impl ProgArrayMap {
     }
 }
 
+/// Whether the context the caller passes is as large as `target` may
+/// touch (programs of one array share a type, but e.g. syscall programs
+/// read contexts of any size).
+fn context_fits(ctx: &HelperContext<'_>, target: &ProgramCore, context: u64) -> bool {
+    target.min_ctx == 0 || ctx.bytes_at(context).is_some_and(|n| n >= target.min_ctx)
+}
+
 /// `bpf_tail_call` through `array` at `index`: on success the calling frame
 /// is replaced once the helper returns; otherwise the program goes on (r0
 /// = -E2BIG for an index out of range, -ENOENT for an empty slot, neither
@@ -209,6 +217,7 @@ impl ProgArrayMap {
 pub(crate) fn tail_call(
     ctx: &mut HelperContext<'_>,
     slot: Option<&RcuCell<'static, ProgramCore>>,
+    context: u64,
 ) -> Result<u64, HelperError> {
     let Some(slot) = slot else {
         return Ok(E2BIG);
@@ -216,6 +225,9 @@ pub(crate) fn tail_call(
     let Some(target) = slot.load_borrowed() else {
         return Ok(ENOENT);
     };
+    if !context_fits(ctx, &target, context) {
+        return Ok(EINVAL);
+    }
     target.expose_data(ctx);
     ctx.tail_call(target.map(|p| &p.vm));
     Ok(0)
@@ -235,6 +247,9 @@ pub(crate) fn call(
     let Some(target) = slot.load_borrowed() else {
         return Ok(ENOENT);
     };
+    if !context_fits(ctx, &target, context) {
+        return Ok(EINVAL);
+    }
     target.expose_data(ctx);
     match ctx.call_program(&target.vm, [context, 0, 0, 0, 0]) {
         Ok(r0) => Ok(r0),

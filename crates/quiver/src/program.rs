@@ -49,6 +49,8 @@ pub(crate) struct ProgramCore {
     pub(crate) id: u32,
     pub(crate) vm: Vm,
     pub(crate) owner: Owner,
+    /// Bytes of context a run must provide (see `Facts::max_ctx_access`).
+    pub(crate) min_ctx: u64,
     data: Vec<DataRegion>,
     // Keeps the maps alive for as long as the program's code refers to them.
     _maps: Arc<MapTable>,
@@ -68,12 +70,26 @@ impl ProgramCore {
 
 impl ProgramCore {
     /// Runs the program with its global data added to `input` (the caller
-    /// holds a read section).
-    pub(crate) fn run(&self, mut input: RunInput<'_>) -> Result<u64, quiver_vm::VmError> {
+    /// holds a read section). The context must be as large as the program
+    /// may touch: unchecked mode relies on it.
+    pub(crate) fn run(&self, mut input: RunInput<'_>) -> Result<u64, Error> {
+        let have = input.context_len().unwrap_or(0) as u64;
+        if have < self.min_ctx {
+            return Err(Error::Program {
+                name: self.name.clone(),
+                message: format!(
+                    "the context has {have} bytes; the program reads up to byte {}",
+                    self.min_ctx
+                ),
+            });
+        }
         for d in &self.data {
             input = input.raw_region(d.region());
         }
-        self.vm.run_with(&mut input)
+        self.vm.run_with(&mut input).map_err(|source| Error::Run {
+            name: self.name.clone(),
+            source,
+        })
     }
 
     /// Runs the async callback `func` of this program on the element whose
@@ -131,6 +147,7 @@ impl Program {
         p: ObjProgram,
         vm: Vm,
         owner: Owner,
+        min_ctx: u64,
         maps: Arc<MapTable>,
         data: Vec<DataRegion>,
     ) -> Self {
@@ -141,6 +158,7 @@ impl Program {
             id,
             vm,
             owner,
+            min_ctx,
             data,
             _maps: maps,
         });
@@ -193,20 +211,13 @@ impl Program {
         quiver_obj::line_at(&self.lines, pc)
     }
 
-    fn err(&self, source: quiver_vm::VmError) -> Error {
-        Error::Run {
-            name: self.core.name.clone(),
-            source,
-        }
-    }
-
     /// Runs with inputs of the caller's making; the program's global data
     /// is added to them. The run is a read section of the calling thread
     /// (see [`quiver_rcu`]): programs it enters through prog arrays stay
     /// alive until it returns, whatever other threads do to the slots.
     pub fn run_with(&self, input: RunInput<'_>) -> Result<u64, Error> {
         let _section = quiver_rcu::pin();
-        self.core.run(input).map_err(|e| self.err(e))
+        self.core.run(input)
     }
 
     /// Runs on a context buffer (r1 points to it): syscall programs,

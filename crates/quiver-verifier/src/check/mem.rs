@@ -283,6 +283,10 @@ impl Checker<'_> {
         size: u32,
         mode: Mode,
     ) -> Check<Value> {
+        if total >= 0 {
+            let end = total as u64 + u64::from(size);
+            self.facts.max_ctx_access = self.facts.max_ctx_access.max(end);
+        }
         if p.off != 0 || !p.has_const_off() {
             let msg = if p.has_const_off() {
                 format!(

@@ -88,6 +88,7 @@ impl<'a> Checker<'a> {
                 reached: vec![false; n],
                 call_constants: BTreeMap::new(),
                 call_maps: BTreeMap::new(),
+                max_ctx_access: 0,
             },
             stack_depth: BTreeMap::new(),
             pushed: Vec::new(),

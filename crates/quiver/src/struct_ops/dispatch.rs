@@ -29,7 +29,7 @@ pub const BPF_F_BEFORE: u32 = 1 << 3;
 /// Devices the direct part of a dispatcher holds.
 pub const DISPATCH_CAPACITY: usize = 64;
 
-type Indirect = Arc<dyn Fn(RunInput<'_>) -> Result<u64, quiver_vm::VmError> + Send + Sync>;
+type Indirect = Arc<dyn Fn(RunInput<'_>) -> Result<u64, Error> + Send + Sync>;
 
 /// One device's implementations, and per callback their programs in order.
 struct Entry {
@@ -347,19 +347,13 @@ impl Delivery<'_> {
                 let p = p
                     .get(i)
                     .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
-                p.run(input).map_err(|source| Error::Run {
-                    name: p.name.clone(),
-                    source,
-                })
+                p.run(input)
             }
             Reach::Indirect(c) => {
                 let c = c
                     .get(i)
                     .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
-                c(input).map_err(|source| Error::Run {
-                    name: format!("delivery program {i}"),
-                    source,
-                })
+                c(input)
             }
             Reach::Empty => Err(Error::NoProgram(format!("delivery program {i}"))),
         }

@@ -250,10 +250,7 @@ impl Implementation {
             return Ok(None);
         };
         let _section = quiver_rcu::pin();
-        p.run(input).map(Some).map_err(|source| Error::Run {
-            name: p.name.clone(),
-            source,
-        })
+        p.run(input).map(Some)
     }
 
     pub(crate) fn program(&self, index: usize) -> Option<&Arc<ProgramCore>> {

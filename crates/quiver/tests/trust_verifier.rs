@@ -1,0 +1,108 @@
+//! Unchecked mode for verified programs (`Loader::trust_verifier`): the
+//! fixtures give the same results, contexts, packets and maps as in
+//! checked mode on many random inputs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proptest::prelude::*;
+use quiver::{Bpf, Loader};
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/obj")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn maps(bpf: &Bpf) -> BTreeMap<String, BTreeMap<Vec<u8>, Vec<u8>>> {
+    bpf.maps()
+        // Prog arrays hold program ids, which differ between loads.
+        .filter(|m| m.raw().def().map_type != quiver_maps::MapType::ProgArray)
+        .map(|m| {
+            let entries = m
+                .keys()
+                .into_iter()
+                .filter_map(|k| m.raw().lookup_copy(&k).map(|v| (k, v)))
+                .collect();
+            (m.name().to_string(), entries)
+        })
+        .collect()
+}
+
+/// How a program runs.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Context(usize),
+    Xdp,
+    Skb,
+}
+
+const CASES: &[(&str, &str, Kind)] = &[
+    ("syscall_ctx.v3.g.o", "sum_args", Kind::Context(48)),
+    ("xdp_parse.v3.g.o", "xdp_filter", Kind::Xdp),
+    ("socket_counter.v3.g.o", "count_packets", Kind::Skb),
+    ("loop_callback.v3.g.o", "run_loop", Kind::Context(64)),
+    ("big_program.v3.g.o", "mix", Kind::Context(64)),
+    ("tail_calls.v3.g.o", "dispatch", Kind::Xdp),
+];
+
+fn run(bpf: &Bpf, prog: &str, kind: Kind, input: &[u8]) -> (Result<u64, String>, Vec<u8>) {
+    let p = bpf.program(prog).unwrap();
+    let mut buf = input.to_vec();
+    let r = match kind {
+        Kind::Context(n) => {
+            buf.resize(n, 0);
+            p.run_context(&mut buf)
+        }
+        Kind::Xdp => p.run_xdp(&mut buf),
+        Kind::Skb => p.run_skb(&mut buf),
+    };
+    (r.map_err(|e| e.to_string()), buf)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn unchecked_runs_equal_checked_runs(inputs in prop::collection::vec(prop::collection::vec(any::<u8>(), 14..120), 1..8)) {
+        for &(file, prog, kind) in CASES {
+            let obj = bytes(file);
+            let checked = Loader::new().load(&obj).unwrap();
+            let unchecked = Loader::new().trust_verifier(true).load(&obj).unwrap();
+            if file.starts_with("tail_calls") {
+                for bpf in [&checked, &unchecked] {
+                    let t: quiver::maps::ProgArray = bpf.map("jmp_table").unwrap().try_into().unwrap();
+                    t.set(0, bpf.program("leaf_a").unwrap()).unwrap();
+                    t.set(2, bpf.program("leaf_b").unwrap()).unwrap();
+                }
+            }
+            for input in &inputs {
+                let mut small = input.clone();
+                if let Some(b) = small.first_mut() { *b %= 4; }
+                let a = run(&checked, prog, kind, &small);
+                let b = run(&unchecked, prog, kind, &small);
+                prop_assert_eq!(&a, &b, "{} {}", file, prog);
+            }
+            prop_assert_eq!(maps(&checked), maps(&unchecked), "{} maps", file);
+        }
+    }
+}
+
+#[test]
+fn a_context_smaller_than_the_program_reads_is_refused() {
+    let bpf = Loader::new()
+        .trust_verifier(true)
+        .load(&bytes("syscall_ctx.v3.g.o"))
+        .unwrap();
+    let err = bpf
+        .program("sum_args")
+        .unwrap()
+        .run_context(&mut [0u8; 8])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "program sum_args: the context has 8 bytes; the program reads up to byte 48"
+    );
+}
