@@ -8,3 +8,13 @@
 //!   `.hid_bpf_config` match, probes, and Linux's dispatch semantics.
 
 pub mod bpf;
+pub mod descriptor;
+pub mod error;
+pub mod recording;
+
+pub use descriptor::{
+    Decoded, DecodedValue, Device, DeviceId, FieldChange, FieldInfo, FieldKind, ReportInfo,
+    ReportKind, UsageInfo,
+};
+pub use error::HidError;
+pub use recording::{Event, RecordedDevice, Recording};
