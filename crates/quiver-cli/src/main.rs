@@ -43,6 +43,10 @@ enum Command {
     /// and a hint.
     #[command(after_help = cmd::verify::EXIT_CODES)]
     Verify(cmd::verify::Args),
+    /// HID-BPF without a kernel: replay recordings through HID-BPF
+    /// objects, inspect objects.
+    #[command(subcommand)]
+    Hid(cmd::hid::Command),
     /// Run a directory of bpf_conformance tests on quiver and score them.
     #[command(after_help = EXIT_CODES)]
     Conformance {
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Hid(cmd) => cmd::hid::run(cmd),
         Command::Conformance { dir, verbose } => cmd::conformance(&dir, verbose),
         Command::ConformancePlugin(args) => cmd::plugin::run(args),
     };

@@ -4,6 +4,7 @@
 //!   (bus, vendor, product, name), with report sizes and usages.
 //! - [`recording`]: the hid-recorder text format (`R:`, `N:`, `P:`, `I:`,
 //!   `E:` lines) in and out.
+//! - [`replay`]: a recording through HID-BPF objects, into a recording.
 //! - [`bpf`]: HID-BPF itself — `hid_bpf_ops`, the HID kfuncs, the
 //!   `.hid_bpf_config` match, probes, and Linux's dispatch semantics.
 
@@ -11,6 +12,7 @@ pub mod bpf;
 pub mod descriptor;
 pub mod error;
 pub mod recording;
+pub mod replay;
 
 pub use descriptor::{
     Decoded, DecodedValue, Device, DeviceId, FieldChange, FieldInfo, FieldKind, ReportInfo,

@@ -221,10 +221,15 @@ impl Loader {
     ) -> Result<Vec<crate::verify::ProgramVerdict>, Error> {
         let host = self.host();
         let maps = crate::verify::map_infos(object);
+        // struct_ops members of registered types: each against its member.
+        let members = crate::struct_ops::member_program_types(object, &self.struct_ops)?;
         object
             .programs
             .iter()
-            .map(|p| crate::verify::verify_program(&host, object, &maps, p, options))
+            .map(|p| {
+                let ty = members.get(&p.name).map(|(t, _)| t.as_str());
+                crate::verify::verify_program_as(&host, object, &maps, p, options, ty)
+            })
             .collect()
     }
 

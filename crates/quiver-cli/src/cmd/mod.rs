@@ -8,6 +8,7 @@ use quiver_cli::conformance::{run_case, run_dir};
 
 pub mod asm;
 pub mod disasm;
+pub mod hid;
 pub mod inspect;
 pub mod plugin;
 pub mod run;
