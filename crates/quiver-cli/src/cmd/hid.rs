@@ -97,10 +97,10 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(&body).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e.into());
-                }
+            if let Err(e) = out.write_all(&body).and_then(|()| out.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
             }
         }
     }
