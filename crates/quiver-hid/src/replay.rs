@@ -3,6 +3,7 @@
 //! descriptor fixed up, and every event passed through the attached
 //! programs; the result is a recording in the same format.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::bpf::{HidHost, Identity, Skipped, Unplugged, abi};
@@ -73,12 +74,22 @@ impl Replay {
 
 /// Replays `recording` through `objects` (name, ELF bytes).
 pub fn replay(recording: &Recording, objects: &[(String, Vec<u8>)]) -> Result<Replay, ReplayError> {
+    replay_with(recording, objects, &BTreeMap::new())
+}
+
+/// [`replay`], with the udev properties objects' `UDEV_PROP_*` globals
+/// get.
+pub fn replay_with(
+    recording: &Recording,
+    objects: &[(String, Vec<u8>)],
+    udev: &BTreeMap<String, String>,
+) -> Result<Replay, ReplayError> {
     let host = HidHost::new();
     let mut out = Recording::default();
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
     for rd in &recording.devices {
-        let (device, per_object, events) = replay_device(&host, rd, objects)?;
+        let (device, per_object, events) = replay_device(&host, rd, objects, udev)?;
         out.devices.push(device);
         outcomes.push((rd.index, per_object));
         reports.extend(events);
@@ -100,6 +111,7 @@ fn replay_device(
     host: &HidHost,
     rd: &RecordedDevice,
     objects: &[(String, Vec<u8>)],
+    udev: &BTreeMap<String, String>,
 ) -> Result<DeviceReplay, ReplayError> {
     let model = rd.device()?;
     let identity = Identity {
@@ -125,7 +137,7 @@ fn replay_device(
     };
     let mut per_object = Vec::new();
     for (name, bytes) in objects {
-        let outcome = match dev.load(name, bytes).map_err(bpf_err)? {
+        let outcome = match dev.load_with(name, bytes, udev).map_err(bpf_err)? {
             Ok(()) => ObjectOutcome::Attached(
                 dev.attached()
                     .last()

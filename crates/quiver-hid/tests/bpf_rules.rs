@@ -133,3 +133,18 @@ fn a_request_made_from_a_request_gets_edeadlk() {
     );
     assert_eq!((deadlocked, answered, v[16]), (-35, 4, 0x42));
 }
+
+#[test]
+fn udev_properties_fill_their_globals() {
+    let host = HidHost::new();
+    let obj = fixture("hid_udev_prop.v3.g.o");
+    let mut props = std::collections::BTreeMap::new();
+    props.insert("QUIVER_MODE".to_string(), "invert".to_string());
+    let mut dev = host.device(identity(), vec![0xc0], 2, Arc::new(Unplugged));
+    dev.load_with("udev_prop", &obj, &props).unwrap().unwrap();
+    assert_eq!(dev.event(0, &[1, 0x0f]).unwrap(), Some(vec![1, 0xf0]));
+    // Without the property the global stays zero.
+    let mut plain = host.device(identity(), vec![0xc0], 2, Arc::new(Unplugged));
+    plain.load("udev_prop", &obj).unwrap().unwrap();
+    assert_eq!(plain.event(0, &[1, 0x0f]).unwrap(), Some(vec![1, 0x0f]));
+}

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use quiver_hid::bpf::{HidHost, Skipped, config::device_matches};
 use quiver_hid::recording::Recording;
-use quiver_hid::replay::{ObjectOutcome, replay};
+use quiver_hid::replay::{ObjectOutcome, replay_with};
 use quiver_obj::{ExternKind, Object};
 
 #[derive(clap::Subcommand)]
@@ -41,6 +41,10 @@ pub struct ReplayArgs {
     /// Write the resulting recording here instead of to standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// A udev property for the objects' `UDEV_PROP_NAME` globals
+    /// (`NAME=VALUE`; repeatable).
+    #[arg(long = "udev-prop", value_name = "NAME=VALUE")]
+    udev_props: Vec<String>,
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
@@ -65,7 +69,14 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
         );
         objects.push((name, bytes));
     }
-    let result = replay(&recording, &objects)?;
+    let mut udev = std::collections::BTreeMap::new();
+    for p in &args.udev_props {
+        let Some((k, v)) = p.split_once('=') else {
+            bail!("--udev-prop {p:?}: expected NAME=VALUE");
+        };
+        udev.insert(k.to_string(), v.to_string());
+    }
+    let result = replay_with(&recording, &objects, &udev)?;
     let mut err = std::io::stderr().lock();
     for (device, outcomes) in &result.objects {
         for (name, outcome) in outcomes {

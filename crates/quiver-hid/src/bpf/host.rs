@@ -518,7 +518,19 @@ impl HidDevice<'_> {
     /// loads (verifying every program), runs its `probe`, attaches its
     /// implementations and applies its report descriptor fixup.
     pub fn load(&mut self, name: &str, bytes: &[u8]) -> Result<Result<(), Skipped>, HostError> {
+        self.load_with(name, bytes, &Default::default())
+    }
+
+    /// [`load`](Self::load), with the udev properties its `UDEV_PROP_*`
+    /// globals get.
+    pub fn load_with(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        udev: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Result<(), Skipped>, HostError> {
         let mut object = Object::parse(bytes)?;
+        super::udev::set_udev_properties(bytes, &mut object, udev);
         let matches = device_matches(&object);
         let id = &self.identity;
         if !matches.is_empty()

@@ -3,5 +3,6 @@
 pub mod abi;
 pub mod config;
 mod host;
+pub mod udev;
 
 pub use host::{Attached, HidDevice, HidHost, HostError, Identity, Skipped, Transport, Unplugged};
