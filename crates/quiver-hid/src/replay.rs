@@ -184,6 +184,12 @@ fn replay_device(
         if let Some(data) = result {
             device.events.push(Event { time: e.time, data });
         }
+        // Reports the programs injected come right after, at the same time.
+        for (rtype, data) in dev.take_injected().map_err(bpf_err)? {
+            if rtype == abi::HID_INPUT_REPORT {
+                device.events.push(Event { time: e.time, data });
+            }
+        }
     }
     Ok((device, per_object, reports))
 }

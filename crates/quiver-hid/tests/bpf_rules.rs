@@ -148,3 +148,27 @@ fn udev_properties_fill_their_globals() {
     plain.load("udev_prop", &obj).unwrap().unwrap();
     assert_eq!(plain.event(0, &[1, 0x0f]).unwrap(), Some(vec![1, 0x0f]));
 }
+
+#[test]
+fn an_injected_report_goes_through_the_programs_and_cannot_inject_again() {
+    let host = HidHost::new();
+    let mut dev = host.device(identity(), vec![0xc0], 2, Arc::new(Unplugged));
+    dev.load("inject", &fixture("hid_inject.v3.g.o"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(dev.event(0, &[1, 0x7f]).unwrap(), Some(vec![1, 0x7f]));
+    assert_eq!(dev.take_injected().unwrap(), [(0, vec![1, 0])]);
+    // Initialised globals: .data.
+    let bss = dev.attached()[0]
+        .bpf
+        .maps()
+        .find(|m| m.name().ends_with(".data"))
+        .unwrap();
+    let v = bss.raw().lookup_copy(&0u32.to_ne_bytes()).unwrap();
+    let (first, nested) = (
+        i32::from_le_bytes(v[0..4].try_into().unwrap()),
+        i32::from_le_bytes(v[4..8].try_into().unwrap()),
+    );
+    assert_eq!((first, nested), (0, -35));
+    assert!(dev.take_injected().unwrap().is_empty());
+}

@@ -196,6 +196,34 @@ fn hid_id_of(c: &HelperContext<'_>, hctx: u64) -> Result<u32, HelperError> {
     read_u32(c, hid + dev::ID as u64)
 }
 
+/// Reports programs injected (`hid_bpf_input_report`), per device, waiting
+/// to go through the device's event programs.
+type Injected = Mutex<HashMap<u32, Vec<(u64, Vec<u8>)>>>;
+
+fn injected() -> &'static Injected {
+    static I: OnceLock<Injected> = OnceLock::new();
+    I.get_or_init(Default::default)
+}
+
+/// `hid_bpf_input_report` / `hid_bpf_try_input_report`: queues `buf` as
+/// an input report of the context's device; it goes through the device's
+/// event programs (marked as coming from BPF, so that they cannot inject
+/// in turn) right after the event being processed, or at the next
+/// [`HidDevice::take_injected`].
+fn inject(c: &HelperContext<'_>, a: [u64; 5]) -> Result<u64, HelperError> {
+    let (hctx, rtype, buf, len) = (a[0], a[1], a[2], a[3] as usize);
+    if FROM_BPF.with(Cell::get) {
+        return Ok(errno(EDEADLK));
+    }
+    if rtype > abi::HID_FEATURE_REPORT || len == 0 {
+        return Ok(errno(EINVAL));
+    }
+    let id = hid_id_of(c, hctx)?;
+    let data = c.read_vec(buf, len)?;
+    lock(injected()).entry(id).or_default().push((rtype, data));
+    Ok(0)
+}
+
 /// Runs `f` as a request a program made: nested requests get -EDEADLK.
 fn as_bpf_request(f: impl FnOnce() -> i32) -> i32 {
     if FROM_BPF.with(Cell::get) {
@@ -355,8 +383,8 @@ fn kfuncs(loader: Loader, ops: Arc<StructOps>) -> Loader {
             release_context(a[0]);
             Ok(0)
         })
-    // Not provided yet (a program using them does not load, saying so):
-    // hid_bpf_input_report / hid_bpf_try_input_report.
+        .kfunc_with_proto(p("hid_bpf_input_report"), |c, a| inject(c, a))
+        .kfunc_with_proto(p("hid_bpf_try_input_report"), |c, a| inject(c, a))
 }
 
 /// Loads HID-BPF objects for devices: one per host, shared by its
@@ -687,6 +715,28 @@ impl HidDevice<'_> {
         }))
     }
 
+    /// The reports programs injected since the last call, each passed
+    /// through the device's event programs (as coming from BPF: they may
+    /// not inject again); `(report type, report)` in order, dropped ones
+    /// left out.
+    pub fn take_injected(&mut self) -> Result<Vec<(u64, Vec<u8>)>, HostError> {
+        let mut out = Vec::new();
+        loop {
+            let queued = lock(injected()).remove(&self.hid_id).unwrap_or_default();
+            if queued.is_empty() {
+                return Ok(out);
+            }
+            for (rtype, data) in queued {
+                FROM_BPF.with(|c| c.set(true));
+                let r = self.event(rtype, &data);
+                FROM_BPF.with(|c| c.set(false));
+                if let Some(e) = r? {
+                    out.push((rtype, e));
+                }
+            }
+        }
+    }
+
     /// A request to the device (`hid_hw_raw_request`): the
     /// `hid_hw_request` programs run first, the first non-zero return is
     /// the answer; if all return 0 it goes to the transport.
@@ -748,6 +798,7 @@ impl Drop for HidDevice<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.hid_id);
         lock(identities()).remove(&self.hid_id);
+        lock(injected()).remove(&self.hid_id);
         let mine: Vec<Arc<Allocated>> = {
             let mut all = lock(allocated());
             let keys: Vec<u64> = all
