@@ -49,13 +49,15 @@ mod error;
 mod helpers;
 mod input;
 mod interp;
+#[cfg(feature = "jit")]
+mod jit;
 mod memory;
 mod op;
 mod semantics;
 mod trace;
 mod vm;
 
-pub use config::Config;
+pub use config::{Config, Engine};
 pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;
