@@ -435,6 +435,18 @@ impl Memory {
         self.zeroed_frames
     }
 
+    /// The region (not the stack) that allows an access by JIT code, as
+    /// `(start, len, writable)`: JIT code caches it for later accesses.
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit_region(&self, addr: u64, size: u64, write: bool) -> Option<(u64, u64, bool)> {
+        self.regions()
+            .find(|r| r.offset_of(addr, size).is_some() && (r.writable || !write))
+            // Program addresses are host addresses: a region's pointer is
+            // its start (see `Region`).
+            .filter(|r| r.ptr.addr() as u64 == r.start)
+            .map(|r| (r.start, r.len, r.writable))
+    }
+
     /// The host pointer for an access by JIT code in checked mode, if the
     /// regions of the run or the live stack allow it.
     #[cfg(feature = "jit")]

@@ -254,7 +254,10 @@ fn jit_matches_the_interpreter_on_random_programs() {
             let native = jit(&program, config).expect("compiles");
             let mut mem = Box::new(Aligned([0u8; 64]));
             let mut packet = [0u8; 16];
-            let (m, p) = (&mut mem.0[..init_mem.len()], &mut packet[..init_packet.len()]);
+            let (m, p) = (
+                &mut mem.0[..init_mem.len()],
+                &mut packet[..init_packet.len()],
+            );
             let want = observe(&interp, m, p, &init_mem, &init_packet);
             let got = observe(&native, m, p, &init_mem, &init_packet);
             for (w, g) in want.iter().zip(&got) {
@@ -306,7 +309,11 @@ square:
 
 #[test]
 fn callbacks_run_in_native_code() {
-    let vm = jit(&text_program(CALLBACK_PROGRAM), Config::new().helpers(looper())).unwrap();
+    let vm = jit(
+        &text_program(CALLBACK_PROGRAM),
+        Config::new().helpers(looper()),
+    )
+    .unwrap();
     assert_eq!(vm.engine(), Engine::Jit);
     assert_eq!(vm.run(&mut []).unwrap(), 4014 + 7);
     // A budget shared with callbacks.
@@ -454,7 +461,11 @@ fn program_of(insns: Vec<Insn>) -> Program {
 #[test]
 fn helper_panics_propagate_through_native_code() {
     let helpers = Helpers::new().with(1, "boom", |_, _| panic!("boom"));
-    let vm = jit(&program_of(vec![call(1), exit()]), Config::new().helpers(helpers)).unwrap();
+    let vm = jit(
+        &program_of(vec![call(1), exit()]),
+        Config::new().helpers(helpers),
+    )
+    .unwrap();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| vm.run(&mut [])));
     assert!(caught.is_err());
     // The Vm still works afterwards.
@@ -497,7 +508,11 @@ fn bpf_to_bpf_calls_keep_frames_and_stop_at_the_limit() {
 
 #[test]
 fn jit_code_is_shared_between_threads() {
-    let vm = jit(&text_program(CALLBACK_PROGRAM), Config::new().helpers(looper())).unwrap();
+    let vm = jit(
+        &text_program(CALLBACK_PROGRAM),
+        Config::new().helpers(looper()),
+    )
+    .unwrap();
     let clone = vm.clone();
     drop(vm);
     std::thread::scope(|s| {
@@ -584,7 +599,9 @@ fn may_goto_and_packet_loads_match() {
             .context(&mut ctx)
             .packet(&mut packet)
             .arg(1, r1);
-        let want = Vm::new(&program, Config::new()).unwrap().run_with(&mut input);
+        let want = Vm::new(&program, Config::new())
+            .unwrap()
+            .run_with(&mut input);
         let got = jit(&program, Config::new()).unwrap().run_with(&mut input);
         // Out of bounds: the program ends with 0.
         assert_eq!(want, Ok(0));

@@ -3,8 +3,9 @@
 //! Program addresses are host addresses (see `memory.rs`), so an access
 //! that is allowed goes straight to the address. In checked mode an access
 //! is first tested inline against the live stack frames (the common case)
-//! and otherwise resolved by `rt_resolve` against the regions of the run;
-//! a refused one jumps to the shared fault block, which records the same
+//! and the region the last slow path found (cached in the context), and
+//! otherwise resolved by `rt_resolve` against the regions of the run;
+//! a refused one calls `rt_fault`, which records the same
 //! `MemoryViolation` the interpreter reports. Unchecked mode accesses the
 //! address directly, as the verifier's promise allows.
 
@@ -15,7 +16,7 @@ use cranelift_codegen::ir::{AtomicRmwOp, BlockArg, InstBuilder, MemFlagsData, Ty
 use crate::memory::Rmw;
 use crate::op::Op;
 
-use super::runtime::{FAULT_ATOMIC, FAULT_WRITE, rt_resolve};
+use super::runtime::{FAULT_ATOMIC, FAULT_WRITE, rt_fault, rt_resolve};
 use super::translate::{Translator, ctx_off};
 
 /// Flags of program loads and stores: possibly unaligned; checked mode
@@ -188,16 +189,14 @@ impl Translator<'_> {
         if is_atomic {
             flags |= FAULT_ATOMIC;
         }
-        let fault_args = |t: &mut Self| {
-            let at = t.iconst(I64, idx as u64);
-            let flags = t.iconst(I64, flags);
-            [at, addr, flags].map(BlockArg::Value)
-        };
+        // Each access has its own fault block: one block shared by every
+        // access makes compile time grow faster than the program.
+        let fault = self.b.create_block();
+        self.b.set_cold_block(fault);
         if is_atomic && size > 1 {
             let low = self.b.ins().band_imm_s(addr, size as i64 - 1);
             let aligned = self.b.create_block();
-            let args = fault_args(self);
-            self.b.ins().brif(low, self.fault, &args, aligned, &[]);
+            self.b.ins().brif(low, fault, &[], aligned, &[]);
             self.b.switch_to_block(aligned);
         }
         let done = self.b.create_block();
@@ -213,9 +212,28 @@ impl Translator<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, rel, limit);
+        let cached = self.b.create_block();
         self.b
             .ins()
-            .brif(inside, done, &[BlockArg::Value(addr)], slow, &[]);
+            .brif(inside, done, &[BlockArg::Value(addr)], cached, &[]);
+
+        // Inside the region the last slow path found:
+        // addr - start < len and addr - start + size <= len.
+        self.b.switch_to_block(cached);
+        let start = self.load_ctx(ctx_off!(cache_start));
+        let len = if write {
+            self.load_ctx(ctx_off!(cache_len_w))
+        } else {
+            self.load_ctx(ctx_off!(cache_len_r))
+        };
+        let rel = self.b.ins().isub(addr, start);
+        let starts_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, rel, len);
+        let end = self.b.ins().iadd_imm_s(rel, size as i64);
+        let ends_inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
+        let hit = self.b.ins().band(starts_inside, ends_inside);
+        self.b
+            .ins()
+            .brif(hit, done, &[BlockArg::Value(addr)], slow, &[]);
 
         self.b.switch_to_block(slow);
         let size_v = self.iconst(I64, size as u64);
@@ -226,10 +244,18 @@ impl Translator<'_> {
         let host = self
             .call_rt(self.sigs.resolve, resolve, &args)
             .expect("rt_resolve returns");
-        let args = fault_args(self);
         self.b
             .ins()
-            .brif(host, done, &[BlockArg::Value(host)], self.fault, &args);
+            .brif(host, done, &[BlockArg::Value(host)], fault, &[]);
+
+        self.b.switch_to_block(fault);
+        let at = self.iconst(I64, idx as u64);
+        let flags = self.iconst(I64, flags);
+        let depth = self.b.use_var(self.depth);
+        let args = [self.ctx, at, addr, flags, depth];
+        self.call_rt(self.sigs.fault, rt_fault as *const () as usize, &args);
+        self.b.ins().jump(self.fail, &[]);
+
         self.b.switch_to_block(done);
         p
     }
@@ -242,10 +268,10 @@ impl Translator<'_> {
         let len = self.load_ctx(ctx_off!(packet_len));
         // off <= len - size, with len >= size (all unsigned: a negative
         // offset is huge).
-        let long_enough = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, len, size as i64);
+        let long_enough =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, len, size as i64);
         let limit = self.b.ins().iadd_imm_s(len, -(size as i64));
         let fits = self
             .b

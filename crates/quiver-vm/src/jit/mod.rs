@@ -81,6 +81,8 @@ fn jit_error(what: impl std::fmt::Display) -> LoadError {
 pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").map_err(jit_error)?;
+    // The IR is built by `translate`, not by users: skip re-verifying it.
+    flags.set("enable_verifier", "false").map_err(jit_error)?;
     let isa = cranelift_native::builder()
         .map_err(jit_error)?
         .finish(settings::Flags::new(flags))

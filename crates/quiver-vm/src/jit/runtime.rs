@@ -63,6 +63,12 @@ pub(crate) struct JitCtx<'v> {
     pub(super) packet_len: u64,
     /// r0 on the way out of native code or of a helper.
     pub(super) ret: u64,
+    /// The region the last slow-path access found, tested inline before
+    /// the slow path: its start, its length for reads and for writes (0
+    /// when read-only). Regions stay valid for the whole run.
+    pub(super) cache_start: u64,
+    pub(super) cache_len_r: u64,
+    pub(super) cache_len_w: u64,
     mem: *mut Memory,
     vm: &'v Vm,
     code: &'v JitCode,
@@ -86,6 +92,9 @@ pub(crate) fn exec(
         packet_ptr: packet.expose_provenance() as u64,
         packet_len,
         ret: 0,
+        cache_start: 0,
+        cache_len_r: 0,
+        cache_len_w: 0,
         mem,
         vm,
         code,
@@ -153,11 +162,18 @@ pub(super) extern "C" fn rt_resolve(
     write: u64,
     depth: u64,
 ) -> u64 {
-    with_ctx(ctx, |_, m| {
+    with_ctx(ctx, |c, m| {
         m.set_depth(depth as usize);
-        m.resolve_jit(addr, size, write != 0)
-            .map_or(0, |p| p.expose_provenance() as u64)
+        let write = write != 0;
+        let p = m.resolve_jit(addr, size, write)?;
+        if let Some((start, len, writable)) = m.jit_region(addr, size, write) {
+            c.cache_start = start;
+            c.cache_len_r = len;
+            c.cache_len_w = if writable { len } else { 0 };
+        }
+        Some(p.expose_provenance() as u64)
     })
+    .unwrap_or(0)
 }
 
 /// Records the memory violation of instruction `idx`.
@@ -170,7 +186,11 @@ pub(super) extern "C" fn rt_fault(
 ) {
     with_ctx(ctx, |c, m| {
         m.set_depth(depth as usize);
-        let (size, write, atomic) = (flags & 0xff, flags & FAULT_WRITE != 0, flags & FAULT_ATOMIC != 0);
+        let (size, write, atomic) = (
+            flags & 0xff,
+            flags & FAULT_WRITE != 0,
+            flags & FAULT_ATOMIC != 0,
+        );
         c.error = Some(c.vm.violation(m, idx as usize, addr, size, write, atomic));
     })
 }
@@ -271,9 +291,25 @@ fn call_host(
             None => {
                 let (mut budget, mut loops) = with_ctx(ctx, |c, _| (c.budget, c.loops));
                 let r = if vm.is_checked() {
-                    exec_callback::<Checked>(vm, m, target, depth + 1, args, &mut budget, &mut loops)
+                    exec_callback::<Checked>(
+                        vm,
+                        m,
+                        target,
+                        depth + 1,
+                        args,
+                        &mut budget,
+                        &mut loops,
+                    )
                 } else {
-                    exec_callback::<Unchecked>(vm, m, target, depth + 1, args, &mut budget, &mut loops)
+                    exec_callback::<Unchecked>(
+                        vm,
+                        m,
+                        target,
+                        depth + 1,
+                        args,
+                        &mut budget,
+                        &mut loops,
+                    )
                 };
                 with_ctx(ctx, |c, _| (c.budget, c.loops) = (budget, loops));
                 r

@@ -2,7 +2,6 @@
 //! exit and error blocks, one block per branch target), ALU and jumps.
 //! Memory accesses are in `access.rs`, calls and exits in `calls.rs`.
 
-
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I8, I16, I32, I64};
 use cranelift_codegen::ir::{
@@ -78,8 +77,6 @@ pub(super) struct Translator<'a> {
     pub fail: Block,
     /// `error(kind, idx, value)`.
     pub error: Block,
-    /// `fault(idx, addr, flags)`.
-    pub fault: Block,
     pub sigs: Sigs,
 }
 
@@ -230,7 +227,8 @@ pub(super) fn jump_of(op: &Op) -> Option<(Cond, bool, u8, Src, u32)> {
 
 fn sig(call_conv: CallConv, params: usize, ret: bool) -> Signature {
     let mut s = Signature::new(call_conv);
-    s.params.extend(std::iter::repeat_n(AbiParam::new(I64), params));
+    s.params
+        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
     if ret {
         s.returns.push(AbiParam::new(I64));
     }
@@ -262,22 +260,17 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
 
     let start_block = b.create_block();
     b.append_block_params_for_function_params(start_block);
-    let blocks = lead
-        .iter()
-        .map(|&l| l.then(|| b.create_block()))
-        .collect();
+    let blocks = lead.iter().map(|&l| l.then(|| b.create_block())).collect();
     let exit_ok = b.create_block();
     b.append_block_param(exit_ok, I64);
     let has_calls = vm.ops.iter().any(|op| matches!(op, Op::CallLocal { .. }));
     let pop = has_calls.then(|| b.create_block());
     let fail = b.create_block();
     let error = b.create_block();
-    let fault = b.create_block();
     for _ in 0..3 {
         b.append_block_param(error, I64);
-        b.append_block_param(fault, I64);
     }
-    for cold in [fail, error, fault] {
+    for cold in [fail, error] {
         b.set_cold_block(cold);
     }
 
@@ -305,7 +298,6 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         exit_ok,
         fail,
         error,
-        fault,
         sigs,
     };
     t.prologue(args, &entries, start);
@@ -378,10 +370,7 @@ impl Translator<'_> {
     fn prologue(&mut self, args: Value, entries: &[usize], start: Value) {
         for r in 0..11u8 {
             let v = match r {
-                1..=5 => self
-                    .b
-                    .ins()
-                    .load(I64, trusted(), args, 8 * (r as i32 - 1)),
+                1..=5 => self.b.ins().load(I64, trusted(), args, 8 * (r as i32 - 1)),
                 10 => self.frame_pointer(self.base),
                 _ => self.iconst(I64, 0),
             };
@@ -451,7 +440,11 @@ impl Translator<'_> {
             cont,
             &[],
             self.error,
-            &[BlockArg::Value(kind), BlockArg::Value(at), BlockArg::Value(zero)],
+            &[
+                BlockArg::Value(kind),
+                BlockArg::Value(at),
+                BlockArg::Value(zero),
+            ],
         );
         self.b.switch_to_block(cont);
         let left = self.b.ins().iadd_imm_s(left, -1);
@@ -625,7 +618,7 @@ impl Translator<'_> {
         self.b.ins().select(is_zero, by_zero, q)
     }
 
-    /// The blocks every op shares: normal exit, failure, errors, faults.
+    /// The blocks every op shares: normal exit, failure, errors.
     fn shared_blocks(&mut self) {
         // exit_ok(r0): hand the counters and r0 back.
         self.b.switch_to_block(self.exit_ok);
@@ -647,14 +640,11 @@ impl Translator<'_> {
         self.b.switch_to_block(self.error);
         let params = self.b.block_params(self.error).to_vec();
         let args = [self.ctx, params[0], params[1], params[2]];
-        self.call_rt(self.sigs.error, runtime::rt_error as *const () as usize, &args);
-        self.b.ins().jump(self.fail, &[]);
-
-        self.b.switch_to_block(self.fault);
-        let params = self.b.block_params(self.fault).to_vec();
-        let depth = self.b.use_var(self.depth);
-        let args = [self.ctx, params[0], params[1], params[2], depth];
-        self.call_rt(self.sigs.fault, runtime::rt_fault as *const () as usize, &args);
+        self.call_rt(
+            self.sigs.error,
+            runtime::rt_error as *const () as usize,
+            &args,
+        );
         self.b.ins().jump(self.fail, &[]);
     }
 }

@@ -192,4 +192,3 @@ pub fn kfuncs() -> quiver_vm::Kfuncs {
         Ok(u32::from_le_bytes(b) as u64)
     })
 }
-
