@@ -120,7 +120,7 @@ fn straight_line(len: usize) -> Program {
                 width: Width::W64,
                 op: AluOp::Add,
                 dst: Reg::R0,
-                src: Source::Imm(i as i32),
+                src: Source::Imm(i),
             },
             Insn::Alu {
                 width: Width::W32,

@@ -230,7 +230,11 @@ fn observe(
 
 #[test]
 fn jit_matches_the_interpreter_on_random_programs() {
-    let cases = 3000;
+    // QUIVER_JIT_CASES runs more (or fewer) programs.
+    let cases = std::env::var("QUIVER_JIT_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
     let mut runner = TestRunner::new(RunnerConfig {
         cases,
         failure_persistence: None,

@@ -325,7 +325,6 @@ fn call_host(
     let mut hctx = HelperContext::new(mem, pc, Some(&mut callback));
     let result = (h.func())(&mut hctx, args);
     let stopped = hctx.stopped();
-    drop(hctx);
     with_ctx(ctx, |c, _| match result {
         Ok(v) => match stopped {
             Some(r0) => {
