@@ -1,5 +1,7 @@
-//! Prints the interpreter comparison as a table: ns per run for quiver and
-//! rbpf on the same programs and inputs, in one process, with the ratio.
+//! Prints the interpreter comparison as a table: ns per run for quiver
+//! (interpreter, and the Cranelift JIT in both memory modes) and rbpf on the
+//! same programs and inputs, in one process, with the ratios; then the
+//! JIT's compile time per 1,000 instructions.
 //!
 //! `cargo run --release -p quiver-bench --example interp_table`
 
@@ -7,7 +9,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use quiver_bench::programs;
-use quiver_vm::{Config, Vm};
+use quiver_isa::{AluOp, Insn, JmpCond, Program, Reg, Size, Source, Width};
+use quiver_vm::{Config, Engine, Vm};
 
 /// Median ns per call of `f` over several batches of about 50 ms each.
 fn time(mut f: impl FnMut() -> u64) -> f64 {
@@ -36,17 +39,136 @@ fn time(mut f: impl FnMut() -> u64) -> f64 {
 }
 
 fn main() {
-    println!("| program | quiver interp (checked) ns/run | rbpf interp ns/run | rbpf / quiver |");
-    println!("|---|---:|---:|---:|");
+    println!(
+        "| program | quiver interp (checked) ns/run | quiver JIT (checked) ns/run | quiver JIT (unchecked) ns/run | rbpf interp ns/run | rbpf / quiver interp | interp / JIT (checked) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let (mut insns, mut compile_ns) = (0usize, 0f64);
     for p in programs() {
         let program = p.program();
         let bytes = program.to_bytes();
         let vm = Vm::new(&program, Config::new()).expect("quiver loads the program");
         let mut mem = p.memory.clone();
         let q = time(|| vm.run(&mut mem).expect("quiver runs"));
+        let jit_config = || Config::new().engine(Engine::Jit);
+        let start = Instant::now();
+        let jit = Vm::new(&program, jit_config()).expect("the JIT compiles the program");
+        compile_ns += start.elapsed().as_nanos() as f64;
+        insns += program.insns().len();
+        let mut mem = p.memory.clone();
+        let j = time(|| jit.run(&mut mem).expect("JIT code runs"));
+        // SAFETY: the benchmark programs only access the memory they are
+        // given and their stack, with aligned atomics.
+        let unchecked = unsafe { Vm::new_unchecked(&program, jit_config()) }
+            .expect("the JIT compiles the program");
+        let mut mem = p.memory.clone();
+        let u = time(|| unchecked.run(&mut mem).expect("JIT code runs"));
         let rbpf_vm = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf loads the program");
         let mut mem = p.memory.clone();
         let r = time(|| rbpf_vm.execute_program(&mut mem).expect("rbpf runs"));
-        println!("| {} | {q:.0} | {r:.0} | {:.2}x |", p.name, r / q);
+        println!(
+            "| {} | {q:.0} | {j:.0} | {u:.0} | {r:.0} | {:.2}x | {:.2}x |",
+            p.name,
+            r / q,
+            q / j
+        );
     }
+    println!(
+        "\nJIT compile time (checked), benchmark programs: {:.0} us per 1,000 instructions ({insns} instructions in all, mostly fixed cost)",
+        compile_ns / 1000.0 / insns as f64 * 1000.0
+    );
+    let size = std::env::var("JIT_COMPILE_INSNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5000);
+    let big = straight_line(size);
+    let n = big.insns().len();
+    for (label, make) in [
+        ("checked", Vm::new as fn(&Program, Config) -> _),
+        ("unchecked", |p: &Program, c: Config| {
+            // SAFETY: compiled only, never run.
+            unsafe { Vm::new_unchecked(p, c) }
+        }),
+    ] {
+        let start = Instant::now();
+        let vm = make(&big, Config::new().engine(Engine::Jit)).expect("the JIT compiles it");
+        let us = start.elapsed().as_secs_f64() * 1e6;
+        drop(vm);
+        println!(
+            "JIT compile time ({label}), {n}-instruction program: {:.0} us per 1,000 instructions",
+            us / n as f64 * 1000.0
+        );
+    }
+}
+
+/// A long program of ALU ops, stack stores and loads and forward branches
+/// (blocks of 8), for the JIT's compile time.
+fn straight_line(len: usize) -> Program {
+    let mut insns = Vec::with_capacity(len + 1);
+    insns.push(Insn::Alu {
+        width: Width::W64,
+        op: AluOp::Mov,
+        dst: Reg::R0,
+        src: Source::Imm(0),
+    });
+    let mut i = 0;
+    while insns.len() < len {
+        let r = Reg::new(1 + (i % 5) as u8).expect("r1-r5");
+        let off = -8 * (1 + (i % 16) as i16);
+        insns.extend([
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Add,
+                dst: Reg::R0,
+                src: Source::Imm(i),
+            },
+            Insn::Alu {
+                width: Width::W32,
+                op: AluOp::Mul,
+                dst: r,
+                src: Source::Reg(Reg::R0),
+            },
+            Insn::Store {
+                size: Size::DW,
+                dst: Reg::R10,
+                off,
+                src: Source::Reg(r),
+            },
+            Insn::Load {
+                size: Size::W,
+                sign_extend: false,
+                dst: Reg::R6,
+                src: Reg::R10,
+                off,
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Xor,
+                dst: Reg::R0,
+                src: Source::Reg(Reg::R6),
+            },
+            Insn::Jump {
+                width: Width::W64,
+                cond: JmpCond::Gt,
+                dst: Reg::R0,
+                src: Source::Reg(r),
+                off: 1,
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Rsh,
+                dst: Reg::R0,
+                src: Source::Imm(1),
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Sdiv,
+                dst: Reg::R0,
+                src: Source::Reg(r),
+            },
+        ]);
+        i += 1;
+    }
+    insns.push(Insn::Exit);
+    Program::from_insns(insns).expect("valid program")
 }

@@ -9,6 +9,7 @@ use crate::helpers::{Helper, Helpers, Kfuncs};
 /// [`Vm::new_unchecked`](crate::Vm::new_unchecked)).
 #[derive(Clone, Debug, Default)]
 pub struct Config {
+    pub(crate) engine: Engine,
     pub(crate) budget: Option<u64>,
     pub(crate) helpers: Helpers,
     pub(crate) kfuncs: Kfuncs,
@@ -19,6 +20,13 @@ impl Config {
     /// No budget, no helpers, no kfuncs.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How runs execute: the interpreter (the default) or native code
+    /// compiled by the Cranelift JIT (feature `jit`).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
     }
 
     /// Stops every run after `limit` executed instructions with
@@ -50,4 +58,17 @@ impl Config {
         self.sites.insert(pc, helper);
         self
     }
+}
+
+/// The execution engine of a [`Vm`](crate::Vm).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The interpreter: compiles fast, runs everywhere.
+    #[default]
+    Interpreter,
+    /// Native code compiled with Cranelift when the `Vm` is built (x86-64
+    /// and aarch64 hosts, cargo feature `jit`, on by default). Same
+    /// results, errors and memory modes as the interpreter. Traced runs
+    /// ([`Vm::run_traced`](crate::Vm::run_traced)) use the interpreter.
+    Jit,
 }

@@ -13,6 +13,13 @@ pub enum LoadError {
         /// The most the interpreter supports.
         max: usize,
     },
+    /// The JIT could not compile the program (or the crate was built
+    /// without its `jit` feature).
+    #[error("JIT: {reason}")]
+    Jit {
+        /// What went wrong.
+        reason: String,
+    },
     /// An instruction whose fields no encoding allows. A
     /// [`Program`](quiver_isa::Program) never holds one today; the check
     /// keeps the interpreter safe should that ever change.

@@ -86,6 +86,33 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
     exec_frame::<M, TRACE, BUDGET>(vm, mem, start, 0, args, trace, &mut counters)
 }
 
+/// Runs a callback from op `start` in frame `base` for the JIT (a function
+/// address it has no entry for), sharing the JIT run's counters.
+#[cfg(feature = "jit")]
+pub(crate) fn exec_callback<M: Mode>(
+    vm: &Vm,
+    mem: &mut Memory,
+    start: usize,
+    base: usize,
+    args: [u64; 5],
+    budget: &mut u64,
+    loops: &mut u64,
+) -> Result<u64, VmError> {
+    let mut counters = Counters {
+        budget: *budget,
+        loops: *loops,
+        tail_calls: 0,
+    };
+    let trace = &mut |_: &TraceStep<'_>| {};
+    let r = if vm.budget.is_some() {
+        exec_frame::<M, false, true>(vm, mem, start, base, args, trace, &mut counters)
+    } else {
+        exec_frame::<M, false, false>(vm, mem, start, base, args, trace, &mut counters)
+    };
+    (*budget, *loops) = (counters.budget, counters.loops);
+    r
+}
+
 // Never inlined: each instantiation is one self-contained loop. It runs
 // from op `start` in frame `base` until that frame exits: the whole program
 // (base 0), or a callback a helper calls (base = the helper's frame + 1).
@@ -581,7 +608,7 @@ fn emit(
 impl Vm {
     #[cold]
     #[inline(never)]
-    fn violation(
+    pub(crate) fn violation(
         &self,
         mem: &Memory,
         idx: usize,
@@ -601,7 +628,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn budget_exhausted(&self, idx: usize) -> VmError {
+    pub(crate) fn budget_exhausted(&self, idx: usize) -> VmError {
         VmError::BudgetExhausted {
             pc: self.pcs[idx],
             limit: self.budget.unwrap_or(u64::MAX),
@@ -610,7 +637,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn call_depth_exceeded(&self, idx: usize) -> VmError {
+    pub(crate) fn call_depth_exceeded(&self, idx: usize) -> VmError {
         VmError::CallDepthExceeded {
             pc: self.pcs[idx],
             limit: MAX_CALL_FRAMES,
@@ -619,7 +646,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn unknown_helper(&self, idx: usize, id: u64) -> VmError {
+    pub(crate) fn unknown_helper(&self, idx: usize, id: u64) -> VmError {
         VmError::UnknownHelper {
             pc: self.pcs[idx],
             id,
@@ -628,7 +655,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn unknown_kfunc(&self, idx: usize, btf_id: u32) -> VmError {
+    pub(crate) fn unknown_kfunc(&self, idx: usize, btf_id: u32) -> VmError {
         VmError::UnknownKfunc {
             pc: self.pcs[idx],
             btf_id,
@@ -637,7 +664,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn helper_failed(&self, idx: usize, h: &Helper, error: HelperError) -> VmError {
+    pub(crate) fn helper_failed(&self, idx: usize, h: &Helper, error: HelperError) -> VmError {
         VmError::HelperFailed {
             pc: self.pcs[idx],
             id: h.id(),
@@ -648,7 +675,7 @@ impl Vm {
 
     #[cold]
     #[inline(never)]
-    fn kfunc_failed(&self, idx: usize, h: &Helper, error: HelperError) -> VmError {
+    pub(crate) fn kfunc_failed(&self, idx: usize, h: &Helper, error: HelperError) -> VmError {
         VmError::KfuncFailed {
             pc: self.pcs[idx],
             btf_id: h.id(),

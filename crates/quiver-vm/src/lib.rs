@@ -15,6 +15,12 @@
 //!   straight to the addresses the program computes, for programs a
 //!   verifier accepted.
 //!
+//! Two engines run a `Vm`, chosen with [`Config::engine`]: the
+//! interpreter (the default) and, with the `jit` cargo feature (on by
+//! default; x86-64 and aarch64 hosts), native code compiled by Cranelift
+//! ([`Engine::Jit`]). Both give the same results, errors and memory
+//! effects in both memory modes; traced runs always interpret.
+//!
 //! Semantics follow Linux: 512 bytes of stack per frame
 //! ([`MAX_BPF_STACK`]), at most [`MAX_CALL_FRAMES`] frames, division by
 //! zero gives 0, `may_goto` jumps after [`BPF_MAX_LOOPS`] iterations, an
@@ -49,13 +55,15 @@ mod error;
 mod helpers;
 mod input;
 mod interp;
+#[cfg(feature = "jit")]
+mod jit;
 mod memory;
 mod op;
 mod semantics;
 mod trace;
 mod vm;
 
-pub use config::Config;
+pub use config::{Config, Engine};
 pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;

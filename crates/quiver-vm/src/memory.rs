@@ -470,6 +470,40 @@ impl Memory {
         self.inline[..self.inline_len].iter().chain(&self.spill)
     }
 
+    /// What JIT code reads of the run's memory: the address one past the
+    /// top of frame 0, the number of frames already zeroed, and the packet
+    /// LD_ABS/LD_IND read (null and 0 without one).
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit_view(&self) -> (u64, usize, *const u8, u64) {
+        let (packet, len) = self.packet.unwrap_or((ptr::null(), 0));
+        (self.stack_top, self.zeroed_frames, packet, len)
+    }
+
+    /// Frames zeroed so far (see [`set_depth`](Self::set_depth)).
+    #[cfg(feature = "jit")]
+    pub(crate) fn zeroed_frames(&self) -> usize {
+        self.zeroed_frames
+    }
+
+    /// The region (not the stack) that allows an access by JIT code, as
+    /// `(start, len, writable)`: JIT code caches it for later accesses.
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit_region(&self, addr: u64, size: u64, write: bool) -> Option<(u64, u64, bool)> {
+        self.regions()
+            .find(|r| r.offset_of(addr, size).is_some() && (r.writable || !write))
+            // Program addresses are host addresses: a region's pointer is
+            // its start (see `Region`).
+            .filter(|r| r.ptr.addr() as u64 == r.start)
+            .map(|r| (r.start, r.len, r.writable))
+    }
+
+    /// The host pointer for an access by JIT code in checked mode, if the
+    /// regions of the run or the live stack allow it.
+    #[cfg(feature = "jit")]
+    pub(crate) fn resolve_jit(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
+        self.resolve_checked(addr, size, write)
+    }
+
     /// The frame pointer (r10) of frame `depth`.
     #[inline(always)]
     pub(crate) fn frame_pointer(&self, depth: usize) -> u64 {

@@ -5,7 +5,7 @@ use std::fmt;
 use quiver_isa::{Insn, Program};
 
 use crate::compile::{Tables, compile};
-use crate::config::Config;
+use crate::config::{Config, Engine};
 use crate::error::{LoadError, VmError};
 use crate::helpers::Helper;
 use crate::input::RunInput;
@@ -31,6 +31,9 @@ pub struct Vm {
     /// Set only by the unsafe [`Vm::new_unchecked`]: the memory module
     /// relies on it (see its doc).
     checked: bool,
+    /// Native code, when built for [`Engine::Jit`].
+    #[cfg(feature = "jit")]
+    jit: Option<std::sync::Arc<crate::jit::JitCode>>,
 }
 
 impl Vm {
@@ -82,7 +85,7 @@ impl Vm {
             sites: &sites,
         };
         let ops = compile(program, &tables)?.into_boxed_slice();
-        Ok(Vm {
+        let vm = Vm {
             ops,
             insns: program.insns().into(),
             pcs: program.iter().map(|(pc, _)| pc).collect(),
@@ -91,8 +94,42 @@ impl Vm {
             table_len,
             budget: config.budget,
             checked,
-        })
+            #[cfg(feature = "jit")]
+            jit: None,
+        };
+        vm.with_engine(config.engine)
     }
+
+    // --- JIT engine selection (kept apart for merges) ---
+
+    #[cfg(feature = "jit")]
+    fn with_engine(mut self, engine: Engine) -> Result<Vm, LoadError> {
+        if engine == Engine::Jit {
+            self.jit = Some(std::sync::Arc::new(crate::jit::compile(&self)?));
+        }
+        Ok(self)
+    }
+
+    #[cfg(not(feature = "jit"))]
+    fn with_engine(self, engine: Engine) -> Result<Vm, LoadError> {
+        match engine {
+            Engine::Interpreter => Ok(self),
+            Engine::Jit => Err(LoadError::Jit {
+                reason: "quiver-vm was built without its `jit` feature".into(),
+            }),
+        }
+    }
+
+    /// The engine runs use (traced runs always interpret).
+    pub fn engine(&self) -> Engine {
+        #[cfg(feature = "jit")]
+        if self.jit.is_some() {
+            return Engine::Jit;
+        }
+        Engine::Interpreter
+    }
+
+    // --- end of JIT engine selection ---
 
     /// Whether memory accesses are checked (built with [`Vm::new`]).
     pub fn is_checked(&self) -> bool {
@@ -189,6 +226,12 @@ impl Vm {
         args: [u64; 5],
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
+        // Native code enters at the program's start; an async callback
+        // entered elsewhere (`call_function`) runs in the interpreter.
+        #[cfg(feature = "jit")]
+        if let (Some(code), None, 0) = (&self.jit, &trace, start) {
+            return crate::jit::exec(self, code, mem, args);
+        }
         if self.checked {
             self.dispatch_mode::<Checked>(mem, start, args, trace)
         } else {
@@ -217,6 +260,7 @@ impl fmt::Debug for Vm {
             .field("insns", &self.insns.len())
             .field("checked", &self.checked)
             .field("budget", &self.budget)
+            .field("engine", &self.engine())
             .field("helpers", &self.helpers)
             .field("kfuncs", &self.kfuncs)
             .finish()

@@ -10,12 +10,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use quiver_cli::hex;
 use quiver_isa::Program;
-use quiver_vm::{Config, Helpers, Vm};
+use quiver_vm::{Config, Engine, Helpers, Vm};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Memory handed to the program (r1 = its address, r2 = its length).
     memory: Option<String>,
+    /// Run with the Cranelift JIT instead of the interpreter.
+    #[arg(long)]
+    jit: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -35,7 +38,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let vm = Vm::new(&program, Config::new().helpers(Helpers::conformance()))?;
+    let engine = if args.jit {
+        Engine::Jit
+    } else {
+        Engine::Interpreter
+    };
+    let config = Config::new().helpers(Helpers::conformance()).engine(engine);
+    let vm = Vm::new(&program, config)?;
     match vm.run(&mut mem) {
         Ok(r0) => {
             quiver_cli::out::print(&format!("{r0:x}\n"))?;

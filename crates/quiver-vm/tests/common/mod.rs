@@ -1,6 +1,8 @@
 //! Instruction builders and runners shared by the integration tests.
 #![allow(dead_code, unused_imports)]
 
+pub mod generate;
+
 pub use quiver_isa::{
     AluOp, AtomicOp, ByteOrder, CallTarget, CallxForm, Insn, JmpCond, PacketMode, Program, Pseudo,
     Reg, Size, Source, Width,

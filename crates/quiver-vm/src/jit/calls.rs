@@ -1,0 +1,217 @@
+//! Calls and exits.
+//!
+//! A bpf-to-bpf call stays inside the native function, as in the
+//! interpreter: the caller's r6-r9, r10 and the number of its return site
+//! are saved in a frame stack (a stack slot of `MAX_CALL_FRAMES` entries
+//! indexed by depth), r10 moves to the next 512-byte frame, and `exit`
+//! from a deeper frame restores them and returns through a jump table over
+//! the return sites. Helpers and kfuncs go through `rt_call`, with the
+//! budget and `may_goto` counters handed over in the context so that
+//! callbacks count against the same ones.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, TrapCode, Value};
+
+use crate::memory::MAX_CALL_FRAMES;
+use crate::op::Op;
+
+use super::runtime::{
+    CALL_HELPER, CALL_KFUNC, CALL_X, ERR_CALL_DEPTH, ERR_UNKNOWN_HELPER, ERR_UNKNOWN_KFUNC,
+    STATUS_OK, STATUS_STOP, rt_call, rt_zero,
+};
+use super::translate::{FRAME_BYTES, Translator, ctx_off, trusted};
+
+impl Translator<'_> {
+    /// Emits a call, an exit or a refused call; returns whether it ended
+    /// the block.
+    pub(super) fn call(&mut self, idx: usize, op: Op) -> bool {
+        match op {
+            Op::CallLocal { target } => return self.call_local(idx, target as usize),
+            Op::Exit => {
+                let r0 = self.reg(0);
+                match self.pop {
+                    None => {
+                        self.b.ins().jump(self.exit_ok, &[BlockArg::Value(r0)]);
+                    }
+                    Some(pop) => {
+                        let depth = self.b.use_var(self.depth);
+                        let last = self.b.ins().icmp(IntCC::Equal, depth, self.base);
+                        self.b
+                            .ins()
+                            .brif(last, self.exit_ok, &[BlockArg::Value(r0)], pop, &[]);
+                    }
+                }
+                return true;
+            }
+            Op::CallHelper { slot } => {
+                let slot = self.iconst(I64, slot as u64);
+                self.host_call(idx, CALL_HELPER, slot);
+            }
+            Op::CallKfunc { slot } => {
+                let slot = self.iconst(I64, slot as u64);
+                self.host_call(idx, CALL_KFUNC, slot);
+            }
+            // bpf_conformance semantics: the register holds a helper id.
+            Op::Callx { reg } => {
+                let id = self.reg(reg);
+                self.host_call(idx, CALL_X, id);
+            }
+            Op::UnknownHelper { id } => {
+                self.jump_error(ERR_UNKNOWN_HELPER, idx, id as u64);
+                return true;
+            }
+            Op::UnknownKfunc { btf_id } => {
+                self.jump_error(ERR_UNKNOWN_KFUNC, idx, btf_id as u64);
+                return true;
+            }
+            _ => unreachable!("every op is translated: {op:?}"),
+        }
+        false
+    }
+
+    fn error_args(&mut self, kind: u64, idx: usize, value: u64) -> [BlockArg; 3] {
+        [kind, idx as u64, value].map(|v| BlockArg::Value(self.iconst(I64, v)))
+    }
+
+    fn jump_error(&mut self, kind: u64, idx: usize, value: u64) {
+        let args = self.error_args(kind, idx, value);
+        self.b.ins().jump(self.error, &args);
+    }
+
+    /// Address of the saved frame of depth `depth`.
+    fn frame_slot(&mut self, depth: Value) -> Value {
+        let base = self.b.ins().stack_addr(I64, self.frames, 0);
+        let off = self.b.ins().imul_imm_s(depth, FRAME_BYTES);
+        self.b.ins().iadd(base, off)
+    }
+
+    fn call_local(&mut self, idx: usize, target: usize) -> bool {
+        let depth = self.b.use_var(self.depth);
+        let too_deep = self.b.ins().icmp_imm_s(
+            IntCC::UnsignedGreaterThanOrEqual,
+            depth,
+            MAX_CALL_FRAMES as i64 - 1,
+        );
+        let cont = self.b.create_block();
+        let args = self.error_args(ERR_CALL_DEPTH, idx, 0);
+        self.b.ins().brif(too_deep, self.error, &args, cont, &[]);
+        self.b.switch_to_block(cont);
+
+        let site = self.call_sites.len() as u64;
+        self.call_sites.push(idx);
+        let slot = self.frame_slot(depth);
+        for (i, r) in (6..=10u8).enumerate() {
+            let v = self.reg(r);
+            self.b.ins().store(trusted(), v, slot, 8 * i as i32);
+        }
+        let site = self.iconst(I64, site);
+        self.b.ins().store(trusted(), site, slot, 40);
+
+        let depth = self.b.ins().iadd_imm_s(depth, 1);
+        let zeroed = self.load_ctx(ctx_off!(zeroed));
+        let fresh = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, depth, zeroed);
+        let zero = self.b.create_block();
+        self.b.set_cold_block(zero);
+        let enter = self.b.create_block();
+        self.b.ins().brif(fresh, zero, &[], enter, &[]);
+        self.b.switch_to_block(zero);
+        let zero_fn = rt_zero as *const () as usize;
+        self.call_rt(self.sigs.zero, zero_fn, &[self.ctx, depth]);
+        self.b.ins().jump(enter, &[]);
+
+        self.b.switch_to_block(enter);
+        self.set_depth(depth);
+        let fp = self.frame_pointer(depth);
+        self.set(10, fp);
+        let block = self.blocks[target].expect("targets start blocks");
+        self.b.ins().jump(block, &[]);
+        true
+    }
+
+    /// Fills the block that `exit` from a callee jumps to: restore the
+    /// caller and return to its call site.
+    pub(super) fn return_dispatch(&mut self, pop: Block) {
+        self.b.switch_to_block(pop);
+        let depth = self.b.use_var(self.depth);
+        let depth = self.b.ins().iadd_imm_s(depth, -1);
+        let slot = self.frame_slot(depth);
+        for (i, r) in (6..=10u8).enumerate() {
+            let v = self.b.ins().load(I64, trusted(), slot, 8 * i as i32);
+            self.set(r, v);
+        }
+        let site = self.b.ins().load(I64, trusted(), slot, 40);
+        let site = self.b.ins().ireduce(I32, site);
+        self.set_depth(depth);
+        let sites: Vec<_> = self
+            .call_sites
+            .clone()
+            .into_iter()
+            .map(|call| {
+                let block = self.blocks[call + 1].expect("return sites start blocks");
+                self.b.func.dfg.block_call(block, &[])
+            })
+            .collect();
+        let bad = self.b.create_block();
+        let default = self.b.func.dfg.block_call(bad, &[]);
+        let table = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &sites));
+        self.b.ins().br_table(site, table);
+        // Only sites saved by calls are ever loaded.
+        self.b.switch_to_block(bad);
+        self.b.ins().trap(TrapCode::unwrap_user(2));
+    }
+
+    /// A helper or kfunc call through the trampoline.
+    fn host_call(&mut self, idx: usize, kind: u64, value: Value) {
+        if self.budgeted {
+            let budget = self.b.use_var(self.budget);
+            self.store_ctx(budget, ctx_off!(budget));
+        }
+        let loops = self.b.use_var(self.loops);
+        self.store_ctx(loops, ctx_off!(loops));
+
+        let kind = self.iconst(I64, kind);
+        let at = self.iconst(I64, idx as u64);
+        let depth = self.b.use_var(self.depth);
+        let mut args = vec![self.ctx, kind, value, at, depth];
+        for r in 1..=5 {
+            args.push(self.reg(r));
+        }
+        let call = rt_call as *const () as usize;
+        let status = self
+            .call_rt(self.sigs.call, call, &args)
+            .expect("rt_call returns");
+
+        if self.budgeted {
+            let budget = self.load_ctx(ctx_off!(budget));
+            self.b.def_var(self.budget, budget);
+        }
+        let loops = self.load_ctx(ctx_off!(loops));
+        self.b.def_var(self.loops, loops);
+        let r0 = self.load_ctx(ctx_off!(ret));
+
+        let ok = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_OK as i64);
+        let cont = self.b.create_block();
+        let other = self.b.create_block();
+        self.b.set_cold_block(other);
+        self.b.ins().brif(ok, cont, &[], other, &[]);
+        self.b.switch_to_block(other);
+        let stop = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_STOP as i64);
+        self.b
+            .ins()
+            .brif(stop, self.exit_ok, &[BlockArg::Value(r0)], self.fail, &[]);
+        self.b.switch_to_block(cont);
+        self.set(0, r0);
+    }
+}

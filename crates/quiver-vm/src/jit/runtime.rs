@@ -1,0 +1,377 @@
+//! The boundary between native code and Rust: the context a JIT run passes
+//! around, the functions native code calls (errors, the checked-memory slow
+//! path, frame zeroing, the helper trampoline), and the entry point.
+//!
+//! Native code gets a `*mut JitCtx` and hands it back unchanged to every
+//! runtime function. No Rust reference to the context or to the run's
+//! [`Memory`] is held while native code runs, and the trampoline drops its
+//! own before calling a helper (which may re-enter native code through a
+//! callback), so each runtime function may briefly borrow both.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use crate::compile::slot_of;
+use crate::error::{HelperError, VmError};
+use crate::helpers::{After, Callee, Helper, HelperContext};
+use crate::interp::{BPF_MAX_LOOPS, FUNC_BASE, exec_callback};
+use crate::memory::{Checked, MAX_CALL_FRAMES, Memory, Unchecked};
+use crate::vm::Vm;
+
+use super::JitCode;
+
+/// What native code returns, and what `rt_call` returns to it.
+pub(super) const STATUS_OK: u64 = 0;
+/// The run failed: the error (or a helper's panic) is in the context.
+pub(super) const STATUS_ERROR: u64 = 1;
+/// `rt_call` only: the helper stopped the program, r0 is in `ret`.
+pub(super) const STATUS_STOP: u64 = 2;
+
+/// Error kinds of `rt_error`.
+pub(super) const ERR_BUDGET: u64 = 0;
+pub(super) const ERR_CALL_DEPTH: u64 = 1;
+pub(super) const ERR_UNKNOWN_HELPER: u64 = 2;
+pub(super) const ERR_UNKNOWN_KFUNC: u64 = 3;
+
+/// Host-function kinds of `rt_call`.
+pub(super) const CALL_HELPER: u64 = 0;
+pub(super) const CALL_KFUNC: u64 = 1;
+pub(super) const CALL_X: u64 = 2;
+
+/// Fault flags of `rt_fault` (besides the size in the low byte).
+pub(super) const FAULT_WRITE: u64 = 1 << 8;
+pub(super) const FAULT_ATOMIC: u64 = 1 << 9;
+
+/// The native entry: `(ctx, entry index, base frame, &[r1..r5]) -> status`;
+/// r0 is left in `ctx.ret`.
+pub(super) type Entry = unsafe extern "C" fn(*mut JitCtx<'_>, u64, u64, *const u64) -> u64;
+
+/// The state of one run shared by native code and the runtime functions.
+/// Native code reads and writes the fields before `mem` at fixed offsets.
+#[repr(C)]
+pub(crate) struct JitCtx<'v> {
+    /// One past the top of frame 0 (r10 of the main program).
+    pub(super) stack_top: u64,
+    /// Frames whose bytes are zeroed (see `Memory::set_depth`).
+    pub(super) zeroed: u64,
+    /// Instructions left, when the program is budgeted.
+    pub(super) budget: u64,
+    /// `may_goto` iterations left.
+    pub(super) loops: u64,
+    /// The packet LD_ABS/LD_IND read (0 and 0 without one).
+    pub(super) packet_ptr: u64,
+    pub(super) packet_len: u64,
+    /// r0 on the way out of native code or of a helper.
+    pub(super) ret: u64,
+    /// The region the last slow-path access found, tested inline before
+    /// the slow path: its start, its length for reads and for writes (0
+    /// when read-only). Regions stay valid for the whole run.
+    pub(super) cache_start: u64,
+    pub(super) cache_len_r: u64,
+    pub(super) cache_len_w: u64,
+    mem: *mut Memory,
+    vm: &'v Vm,
+    code: &'v JitCode,
+    error: Option<VmError>,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+/// Runs a program from its first instruction with JIT code.
+pub(crate) fn exec(
+    vm: &Vm,
+    code: &JitCode,
+    mem: &mut Memory,
+    args: [u64; 5],
+) -> Result<u64, VmError> {
+    let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
+    let mut ctx = JitCtx {
+        stack_top,
+        zeroed: zeroed as u64,
+        budget: vm.budget.unwrap_or(u64::MAX),
+        loops: BPF_MAX_LOOPS,
+        packet_ptr: packet.expose_provenance() as u64,
+        packet_len,
+        ret: 0,
+        cache_start: 0,
+        cache_len_r: 0,
+        cache_len_w: 0,
+        mem,
+        vm,
+        code,
+        error: None,
+        panic: None,
+    };
+    run_frame(&mut ctx, mem, 0, 0, args)
+}
+
+/// Runs native code from entry `entry` (an index into `JitCode::entries`)
+/// in frame `base` until that frame exits.
+fn run_frame(
+    ctx: *mut JitCtx<'_>,
+    mem: *mut Memory,
+    entry: usize,
+    base: usize,
+    args: [u64; 5],
+) -> Result<u64, VmError> {
+    let (code, outer_mem) = with_ctx(ctx, |c, _| {
+        let outer = c.mem;
+        c.mem = mem;
+        (c.code.entry, outer)
+    });
+    with_ctx(ctx, |c, m| {
+        m.set_depth(base);
+        c.zeroed = m.zeroed_frames() as u64;
+    });
+    // SAFETY: `code` was compiled by `jit::compile` with exactly this
+    // signature, from this Vm's program, and its memory lives as long as
+    // the Vm (`ctx.code`). It reads `args` (five u64) and accesses `ctx`
+    // and memory as the module doc of `jit` describes; it returns normally
+    // (helpers' panics are caught in `rt_call`).
+    let status = unsafe { code(ctx, entry as u64, base as u64, args.as_ptr()) };
+    let (result, panic) = with_ctx(ctx, |c, _| {
+        c.mem = outer_mem;
+        let result = match status {
+            STATUS_OK => Ok(c.ret),
+            _ => Err(c.error.take()),
+        };
+        (result, c.panic.take())
+    });
+    if let Some(p) = panic {
+        resume_unwind(p);
+    }
+    result.map_err(|e| e.expect("native code reports an error before failing"))
+}
+
+/// Borrows the context and the run's memory for the duration of `f`.
+fn with_ctx<'v, R>(ctx: *mut JitCtx<'v>, f: impl FnOnce(&mut JitCtx<'v>, &mut Memory) -> R) -> R {
+    // SAFETY: `ctx` is the pointer `exec` made from its local context, and
+    // `ctx.mem` points at the run's `Memory` (or the helper's reborrow of
+    // it during a callback); both outlive the run. Native code passes the
+    // pointer back unchanged and, per the module doc, no other reference
+    // to either is live while a runtime function runs.
+    let (c, m) = unsafe { (&mut *ctx, &mut *(*ctx).mem) };
+    f(c, m)
+}
+
+/// Checked-mode slow path: the host address for an access outside the
+/// live stack, or 0 if the regions of the run refuse it.
+pub(super) extern "C" fn rt_resolve(
+    ctx: *mut JitCtx<'_>,
+    addr: u64,
+    size: u64,
+    write: u64,
+    depth: u64,
+) -> u64 {
+    with_ctx(ctx, |c, m| {
+        m.set_depth(depth as usize);
+        let write = write != 0;
+        let p = m.resolve_jit(addr, size, write)?;
+        if let Some((start, len, writable)) = m.jit_region(addr, size, write) {
+            c.cache_start = start;
+            c.cache_len_r = len;
+            c.cache_len_w = if writable { len } else { 0 };
+        }
+        Some(p.expose_provenance() as u64)
+    })
+    .unwrap_or(0)
+}
+
+/// Records the memory violation of instruction `idx`.
+pub(super) extern "C" fn rt_fault(
+    ctx: *mut JitCtx<'_>,
+    idx: u64,
+    addr: u64,
+    flags: u64,
+    depth: u64,
+) {
+    with_ctx(ctx, |c, m| {
+        m.set_depth(depth as usize);
+        let (size, write, atomic) = (
+            flags & 0xff,
+            flags & FAULT_WRITE != 0,
+            flags & FAULT_ATOMIC != 0,
+        );
+        c.error = Some(c.vm.violation(m, idx as usize, addr, size, write, atomic));
+    })
+}
+
+/// Records any other error of instruction `idx`.
+pub(super) extern "C" fn rt_error(ctx: *mut JitCtx<'_>, kind: u64, idx: u64, value: u64) {
+    with_ctx(ctx, |c, _| {
+        let idx = idx as usize;
+        c.error = Some(match kind {
+            ERR_BUDGET => c.vm.budget_exhausted(idx),
+            ERR_CALL_DEPTH => c.vm.call_depth_exceeded(idx),
+            ERR_UNKNOWN_HELPER => c.vm.unknown_helper(idx, value),
+            _ => c.vm.unknown_kfunc(idx, value as u32),
+        });
+    })
+}
+
+/// Makes frame `depth` live, zeroing it if it never was.
+pub(super) extern "C" fn rt_zero(ctx: *mut JitCtx<'_>, depth: u64) {
+    with_ctx(ctx, |c, m| {
+        m.set_depth(depth as usize);
+        c.zeroed = m.zeroed_frames() as u64;
+    })
+}
+
+/// The helper trampoline: calls a helper or kfunc with the same
+/// `HelperContext` the interpreter gives. Returns `STATUS_OK` (r0 in
+/// `ret`), `STATUS_STOP` (the program ends with r0 = `ret`) or
+/// `STATUS_ERROR`. A panicking helper is caught here and resumed once
+/// native code has returned.
+#[allow(clippy::too_many_arguments)]
+pub(super) extern "C" fn rt_call(
+    ctx: *mut JitCtx<'_>,
+    kind: u64,
+    value: u64,
+    idx: u64,
+    depth: u64,
+    a1: u64,
+    a2: u64,
+    a3: u64,
+    a4: u64,
+    a5: u64,
+) -> u64 {
+    let args = [a1, a2, a3, a4, a5];
+    let call = || call_host(ctx, kind, value, idx as usize, depth as usize, args);
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(status) => status,
+        Err(panic) => {
+            with_ctx(ctx, |c, _| c.panic = Some(panic));
+            STATUS_ERROR
+        }
+    }
+}
+
+fn call_host(
+    ctx: *mut JitCtx<'_>,
+    kind: u64,
+    value: u64,
+    idx: usize,
+    depth: usize,
+    args: [u64; 5],
+) -> u64 {
+    let (vm, code, mem) = with_ctx(ctx, |c, m| {
+        m.set_depth(depth);
+        (c.vm, c.code, c.mem)
+    });
+    let (h, kfunc): (&Helper, bool) = match kind {
+        CALL_HELPER => (&vm.helpers[value as usize], false),
+        CALL_KFUNC => (&vm.kfuncs[value as usize], true),
+        _ => {
+            debug_assert_eq!(kind, CALL_X);
+            let slot = u32::try_from(value)
+                .ok()
+                .and_then(|id| slot_of(&vm.helpers[..vm.table_len], id));
+            match slot {
+                Some(slot) => (&vm.helpers[slot as usize], false),
+                None => {
+                    with_ctx(ctx, |c, _| c.error = Some(vm.unknown_helper(idx, value)));
+                    return STATUS_ERROR;
+                }
+            }
+        }
+    };
+    let pc = vm.pcs[idx];
+    let mut callback = |m: &mut Memory,
+                        callee: Callee<'_>,
+                        args: [u64; 5]|
+     -> Result<u64, VmError> {
+        let func = match callee {
+            Callee::Function(func) => func,
+            // Another program (a call through a prog array): the
+            // interpreter runs it, on the same memory and counters.
+            Callee::Program(p) => {
+                if depth + 1 >= MAX_CALL_FRAMES {
+                    return Err(vm.call_depth_exceeded(idx));
+                }
+                let (mut budget, mut loops) = with_ctx(ctx, |c, _| (c.budget, c.loops));
+                let r = if p.is_checked() {
+                    exec_callback::<Checked>(p, m, 0, depth + 1, args, &mut budget, &mut loops)
+                } else {
+                    exec_callback::<Unchecked>(p, m, 0, depth + 1, args, &mut budget, &mut loops)
+                };
+                with_ctx(ctx, |c, _| (c.budget, c.loops) = (budget, loops));
+                m.set_depth(depth);
+                return r;
+            }
+        };
+        let target = func
+            .checked_sub(FUNC_BASE)
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < vm.ops.len())
+            .ok_or(VmError::BadCallback { pc, addr: func })?;
+        if depth + 1 >= MAX_CALL_FRAMES {
+            return Err(vm.call_depth_exceeded(idx));
+        }
+        let r = match code.entry_of(target) {
+            Some(entry) => run_frame(ctx, m, entry, depth + 1, args),
+            // A function address the program forged: the interpreter runs
+            // it, on the same memory and counters.
+            None => {
+                let (mut budget, mut loops) = with_ctx(ctx, |c, _| (c.budget, c.loops));
+                let r = if vm.is_checked() {
+                    exec_callback::<Checked>(
+                        vm,
+                        m,
+                        target,
+                        depth + 1,
+                        args,
+                        &mut budget,
+                        &mut loops,
+                    )
+                } else {
+                    exec_callback::<Unchecked>(
+                        vm,
+                        m,
+                        target,
+                        depth + 1,
+                        args,
+                        &mut budget,
+                        &mut loops,
+                    )
+                };
+                with_ctx(ctx, |c, _| (c.budget, c.loops) = (budget, loops));
+                r
+            }
+        };
+        m.set_depth(depth);
+        r
+    };
+    // SAFETY: `mem` is `ctx.mem`, valid for the run (see `with_ctx`); the
+    // context borrow above has ended, and the only way back into the run
+    // is `callback`, which hands native code the helper's reborrow.
+    let mem = unsafe { &mut *mem };
+    let mut hctx = HelperContext::new(mem, pc, Some(&mut callback));
+    let result = (h.func())(&mut hctx, args);
+    let after = hctx.take_after();
+    // Tail calls are the interpreter's for now: native code refuses them.
+    let result = match (result, &after) {
+        (Ok(_), Some(After::TailCall(_))) => Err(HelperError::msg(
+            "tail calls are not supported by the JIT yet: run this program in the interpreter",
+        )),
+        (r, _) => r,
+    };
+    with_ctx(ctx, |c, _| match result {
+        Ok(v) => match after {
+            Some(After::Stop(r0)) => {
+                c.ret = r0;
+                STATUS_STOP
+            }
+            _ => {
+                c.ret = v;
+                STATUS_OK
+            }
+        },
+        Err(e) => {
+            c.error = Some(if kfunc {
+                vm.kfunc_failed(idx, h, e)
+            } else {
+                vm.helper_failed(idx, h, e)
+            });
+            STATUS_ERROR
+        }
+    })
+}

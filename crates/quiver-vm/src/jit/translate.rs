@@ -1,0 +1,650 @@
+//! Ops to Cranelift IR: the function's skeleton (entry dispatch, shared
+//! exit and error blocks, one block per branch target), ALU and jumps.
+//! Memory accesses are in `access.rs`, calls and exits in `calls.rs`.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I8, I16, I32, I64};
+use cranelift_codegen::ir::{
+    self, AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, SigRef, Signature,
+    StackSlot, StackSlotData, StackSlotKind, Type, Value,
+};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use quiver_isa::{Insn, Pseudo};
+
+use crate::interp::FUNC_BASE;
+use crate::memory::MAX_CALL_FRAMES;
+use crate::op::Op;
+use crate::vm::Vm;
+
+use super::runtime::{self, ERR_BUDGET};
+
+/// Bytes of one saved frame in the frame stack: r6-r9, r10, return site.
+pub(super) const FRAME_BYTES: i64 = 48;
+
+/// Flags of accesses to the context and the frame stack.
+pub(super) fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Offset of a context field, for native loads and stores.
+macro_rules! ctx_off {
+    ($field:ident) => {
+        std::mem::offset_of!($crate::jit::runtime::JitCtx<'static>, $field) as i32
+    };
+}
+pub(super) use ctx_off;
+
+/// Signatures of the runtime functions native code calls.
+pub(super) struct Sigs {
+    /// `(ctx, a, b, c, d) -> u64`: rt_resolve.
+    pub resolve: SigRef,
+    /// `(ctx, a, b, c, d)`: rt_fault.
+    pub fault: SigRef,
+    /// `(ctx, a, b, c)`: rt_error.
+    pub error: SigRef,
+    /// `(ctx, a)`: rt_zero.
+    pub zero: SigRef,
+    /// `(ctx, 9 x u64) -> u64`: rt_call.
+    pub call: SigRef,
+}
+
+pub(super) struct Translator<'a> {
+    pub b: FunctionBuilder<'a>,
+    pub vm: &'a Vm,
+    pub checked: bool,
+    pub budgeted: bool,
+    pub regs: [Variable; 11],
+    pub depth: Variable,
+    /// Lowest address of the live frames and their total size.
+    pub live_lo: Variable,
+    pub live_len: Variable,
+    pub budget: Variable,
+    pub loops: Variable,
+    pub ctx: Value,
+    pub stack_top: Value,
+    pub base: Value,
+    pub frames: StackSlot,
+    /// Block of each op that starts one.
+    pub blocks: Vec<Option<Block>>,
+    /// Return sites of bpf-to-bpf calls: op index of each call, in order.
+    pub call_sites: Vec<usize>,
+    /// Where `exit` from a callee goes (if the program calls any).
+    pub pop: Option<Block>,
+    /// `exit_ok(r0)`: normal end of the frame.
+    pub exit_ok: Block,
+    /// `fail()`: the runtime recorded an error.
+    pub fail: Block,
+    /// `error(kind, idx, value)`.
+    pub error: Block,
+    pub sigs: Sigs,
+}
+
+/// Op indices where native code may start a frame.
+fn entries(vm: &Vm) -> Vec<usize> {
+    let mut entries = vec![0];
+    for (idx, op) in vm.ops.iter().enumerate() {
+        match (*op, &vm.insns[idx]) {
+            (Op::CallLocal { target }, _) => entries.push(target as usize),
+            (
+                Op::Mov64I { imm, .. },
+                Insn::LoadImm64 {
+                    pseudo: Pseudo::Func,
+                    ..
+                },
+            ) => entries.push((imm - FUNC_BASE) as usize),
+            _ => {}
+        }
+    }
+    entries.sort_unstable();
+    entries.dedup();
+    entries
+}
+
+/// Ops that start a block: entries, branch targets, and whatever follows
+/// a branch, a call or an exit.
+fn leaders(vm: &Vm, entries: &[usize]) -> Vec<bool> {
+    let n = vm.ops.len();
+    let mut lead = vec![false; n];
+    for &e in entries {
+        lead[e] = true;
+    }
+    for (idx, op) in vm.ops.iter().enumerate() {
+        let target = branch_target(op);
+        if let Some(t) = target {
+            lead[t] = true;
+        }
+        if (target.is_some() || matches!(op, Op::Exit)) && idx + 1 < n {
+            lead[idx + 1] = true;
+        }
+    }
+    lead
+}
+
+fn branch_target(op: &Op) -> Option<usize> {
+    if let Some((_, _, _, _, t)) = jump_of(op) {
+        return Some(t as usize);
+    }
+    match *op {
+        Op::Ja { target } | Op::MayGoto { target } | Op::CallLocal { target } => {
+            Some(target as usize)
+        }
+        _ => None,
+    }
+}
+
+/// The operand of an ALU op or a jump.
+#[derive(Clone, Copy)]
+pub(super) enum Src {
+    Reg(u8),
+    Imm(u64),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Alu {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sdiv,
+    Mod,
+    Smod,
+    Or,
+    And,
+    Xor,
+    Lsh,
+    Rsh,
+    Arsh,
+    Mov,
+}
+
+/// A jump's condition: a comparison, or `jset` (`None`).
+pub(super) type Cond = Option<IntCC>;
+
+/// `(operation, 64-bit, dst, src)` of an ALU op.
+fn alu_of(op: &Op) -> Option<(Alu, bool, u8, Src)> {
+    macro_rules! table {
+        ($($r64:ident $i64:ident $r32:ident $i32:ident => $a:ident),* $(,)?) => {
+            match *op {
+                $(
+                    Op::$r64 { dst, src } => (Alu::$a, true, dst, Src::Reg(src)),
+                    Op::$i64 { dst, imm } => (Alu::$a, true, dst, Src::Imm(imm)),
+                    Op::$r32 { dst, src } => (Alu::$a, false, dst, Src::Reg(src)),
+                    Op::$i32 { dst, imm } => (Alu::$a, false, dst, Src::Imm(imm)),
+                )*
+                _ => return None,
+            }
+        };
+    }
+    Some(table! {
+        Add64R Add64I Add32R Add32I => Add,
+        Sub64R Sub64I Sub32R Sub32I => Sub,
+        Mul64R Mul64I Mul32R Mul32I => Mul,
+        Div64R Div64I Div32R Div32I => Div,
+        Sdiv64R Sdiv64I Sdiv32R Sdiv32I => Sdiv,
+        Mod64R Mod64I Mod32R Mod32I => Mod,
+        Smod64R Smod64I Smod32R Smod32I => Smod,
+        Or64R Or64I Or32R Or32I => Or,
+        And64R And64I And32R And32I => And,
+        Xor64R Xor64I Xor32R Xor32I => Xor,
+        Lsh64R Lsh64I Lsh32R Lsh32I => Lsh,
+        Rsh64R Rsh64I Rsh32R Rsh32I => Rsh,
+        Arsh64R Arsh64I Arsh32R Arsh32I => Arsh,
+        Mov64R Mov64I Mov32R Mov32I => Mov,
+    })
+}
+
+/// `(condition, 64-bit, dst, src, target)` of a conditional jump.
+pub(super) fn jump_of(op: &Op) -> Option<(Cond, bool, u8, Src, u32)> {
+    use IntCC::*;
+    macro_rules! table {
+        ($($r64:ident $i64:ident $r32:ident $i32:ident => $c:expr),* $(,)?) => {
+            match *op {
+                $(
+                    Op::$r64 { dst, src, target } => ($c, true, dst, Src::Reg(src), target),
+                    Op::$i64 { dst, imm, target } => ($c, true, dst, Src::Imm(imm), target),
+                    Op::$r32 { dst, src, target } => ($c, false, dst, Src::Reg(src), target),
+                    Op::$i32 { dst, imm, target } => ($c, false, dst, Src::Imm(imm), target),
+                )*
+                _ => return None,
+            }
+        };
+    }
+    Some(table! {
+        Jeq64R Jeq64I Jeq32R Jeq32I => Some(Equal),
+        Jne64R Jne64I Jne32R Jne32I => Some(NotEqual),
+        Jgt64R Jgt64I Jgt32R Jgt32I => Some(UnsignedGreaterThan),
+        Jge64R Jge64I Jge32R Jge32I => Some(UnsignedGreaterThanOrEqual),
+        Jlt64R Jlt64I Jlt32R Jlt32I => Some(UnsignedLessThan),
+        Jle64R Jle64I Jle32R Jle32I => Some(UnsignedLessThanOrEqual),
+        Jset64R Jset64I Jset32R Jset32I => None,
+        Jsgt64R Jsgt64I Jsgt32R Jsgt32I => Some(SignedGreaterThan),
+        Jsge64R Jsge64I Jsge32R Jsge32I => Some(SignedGreaterThanOrEqual),
+        Jslt64R Jslt64I Jslt32R Jslt32I => Some(SignedLessThan),
+        Jsle64R Jsle64I Jsle32R Jsle32I => Some(SignedLessThanOrEqual),
+    })
+}
+
+fn sig(call_conv: CallConv, params: usize, ret: bool) -> Signature {
+    let mut s = Signature::new(call_conv);
+    s.params
+        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
+    if ret {
+        s.returns.push(AbiParam::new(I64));
+    }
+    s
+}
+
+/// Builds the native function of `vm` into `func`; returns its entries.
+pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -> Vec<usize> {
+    let call_conv = isa.default_call_conv();
+    let entries = entries(vm);
+    let lead = leaders(vm, &entries);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(func, &mut fctx);
+
+    let sigs = Sigs {
+        resolve: b.import_signature(sig(call_conv, 5, true)),
+        fault: b.import_signature(sig(call_conv, 5, false)),
+        error: b.import_signature(sig(call_conv, 4, false)),
+        zero: b.import_signature(sig(call_conv, 2, false)),
+        call: b.import_signature(sig(call_conv, 10, true)),
+    };
+    let regs = std::array::from_fn(|_| b.declare_var(I64));
+    let [depth, live_lo, live_len, budget, loops] = std::array::from_fn(|_| b.declare_var(I64));
+    let frames = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        (FRAME_BYTES as u32) * MAX_CALL_FRAMES as u32,
+        3,
+    ));
+
+    let start_block = b.create_block();
+    b.append_block_params_for_function_params(start_block);
+    let blocks = lead.iter().map(|&l| l.then(|| b.create_block())).collect();
+    let exit_ok = b.create_block();
+    b.append_block_param(exit_ok, I64);
+    let has_calls = vm.ops.iter().any(|op| matches!(op, Op::CallLocal { .. }));
+    let pop = has_calls.then(|| b.create_block());
+    let fail = b.create_block();
+    let error = b.create_block();
+    for _ in 0..3 {
+        b.append_block_param(error, I64);
+    }
+    for cold in [fail, error] {
+        b.set_cold_block(cold);
+    }
+
+    b.switch_to_block(start_block);
+    let [ctx, start, base, args] = <[Value; 4]>::try_from(b.block_params(start_block)).unwrap();
+    let stack_top = b.ins().load(I64, trusted(), ctx, ctx_off!(stack_top));
+    let mut t = Translator {
+        b,
+        vm,
+        checked: vm.is_checked(),
+        budgeted: vm.budget.is_some(),
+        regs,
+        depth,
+        live_lo,
+        live_len,
+        budget,
+        loops,
+        ctx,
+        stack_top,
+        base,
+        frames,
+        blocks,
+        call_sites: Vec::new(),
+        pop,
+        exit_ok,
+        fail,
+        error,
+        sigs,
+    };
+    t.prologue(args, &entries, start);
+    t.body();
+    if let Some(pop) = pop {
+        t.return_dispatch(pop);
+    }
+    t.shared_blocks();
+    t.b.seal_all_blocks();
+    t.b.finalize(isa.frontend_config());
+    entries
+}
+
+impl Translator<'_> {
+    pub fn reg(&mut self, r: u8) -> Value {
+        self.b.use_var(self.regs[r as usize])
+    }
+
+    pub fn set(&mut self, r: u8, v: Value) {
+        self.b.def_var(self.regs[r as usize], v);
+    }
+
+    pub fn iconst(&mut self, ty: Type, v: u64) -> Value {
+        let mask = if ty.bits() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << ty.bits()) - 1
+        };
+        self.b.ins().iconst(ty, (v & mask) as i64)
+    }
+
+    fn src(&mut self, s: Src) -> Value {
+        match s {
+            Src::Reg(r) => self.reg(r),
+            Src::Imm(i) => self.iconst(I64, i),
+        }
+    }
+
+    pub fn load_ctx(&mut self, off: i32) -> Value {
+        self.b.ins().load(I64, trusted(), self.ctx, off)
+    }
+
+    pub fn store_ctx(&mut self, v: Value, off: i32) {
+        self.b.ins().store(trusted(), v, self.ctx, off);
+    }
+
+    /// Calls a runtime function by address.
+    pub fn call_rt(&mut self, sig: SigRef, f: usize, args: &[Value]) -> Option<Value> {
+        let callee = self.iconst(I64, f as u64);
+        let call = self.b.ins().call_indirect(sig, callee, args);
+        self.b.inst_results(call).first().copied()
+    }
+
+    /// Sets the variables that follow the current depth.
+    pub fn set_depth(&mut self, depth: Value) {
+        self.b.def_var(self.depth, depth);
+        let frames = self.b.ins().iadd_imm_s(depth, 1);
+        let len = self.b.ins().imul_imm_s(frames, crate::MAX_BPF_STACK as i64);
+        let lo = self.b.ins().isub(self.stack_top, len);
+        self.b.def_var(self.live_lo, lo);
+        self.b.def_var(self.live_len, len);
+    }
+
+    /// The frame pointer of frame `depth`.
+    pub fn frame_pointer(&mut self, depth: Value) -> Value {
+        let below = self.b.ins().imul_imm_s(depth, crate::MAX_BPF_STACK as i64);
+        self.b.ins().isub(self.stack_top, below)
+    }
+
+    fn prologue(&mut self, args: Value, entries: &[usize], start: Value) {
+        for r in 0..11u8 {
+            let v = match r {
+                1..=5 => self.b.ins().load(I64, trusted(), args, 8 * (r as i32 - 1)),
+                10 => self.frame_pointer(self.base),
+                _ => self.iconst(I64, 0),
+            };
+            self.set(r, v);
+        }
+        self.set_depth(self.base);
+        let budget = self.load_ctx(ctx_off!(budget));
+        self.b.def_var(self.budget, budget);
+        let loops = self.load_ctx(ctx_off!(loops));
+        self.b.def_var(self.loops, loops);
+        let first = self.blocks[0].expect("op 0 starts a block");
+        if entries.len() == 1 {
+            self.b.ins().jump(first, &[]);
+            return;
+        }
+        let targets: Vec<_> = entries
+            .iter()
+            .map(|&e| {
+                let block = self.blocks[e].expect("entries start blocks");
+                self.b.func.dfg.block_call(block, &[])
+            })
+            .collect();
+        let default = self.b.func.dfg.block_call(first, &[]);
+        let table = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &targets));
+        let start = self.b.ins().ireduce(I32, start);
+        self.b.ins().br_table(start, table);
+    }
+
+    fn body(&mut self) {
+        let ops = &self.vm.ops;
+        // Whether the current block has ended with a terminator.
+        let mut ended = true;
+        for (idx, op) in ops.iter().enumerate() {
+            if let Some(block) = self.blocks[idx] {
+                if !ended {
+                    self.b.ins().jump(block, &[]);
+                }
+                self.b.switch_to_block(block);
+                ended = false;
+            }
+            if ended {
+                // Unreachable code that starts no block (after a jump).
+                continue;
+            }
+            if self.budgeted {
+                self.count(idx);
+            }
+            ended = self.op(idx, *op);
+        }
+        debug_assert!(ended, "the last op ends the flow");
+        if !ended {
+            self.b.ins().trap(ir::TrapCode::unwrap_user(1));
+        }
+    }
+
+    /// Budget: fails before op `idx` when nothing is left.
+    fn count(&mut self, idx: usize) {
+        let left = self.b.use_var(self.budget);
+        let cont = self.b.create_block();
+        let kind = self.iconst(I64, ERR_BUDGET);
+        let at = self.iconst(I64, idx as u64);
+        let zero = self.iconst(I64, 0);
+        self.b.ins().brif(
+            left,
+            cont,
+            &[],
+            self.error,
+            &[
+                BlockArg::Value(kind),
+                BlockArg::Value(at),
+                BlockArg::Value(zero),
+            ],
+        );
+        self.b.switch_to_block(cont);
+        let left = self.b.ins().iadd_imm_s(left, -1);
+        self.b.def_var(self.budget, left);
+    }
+
+    /// Emits op `idx`; returns whether it ended the block.
+    fn op(&mut self, idx: usize, op: Op) -> bool {
+        if let Some((alu, w64, dst, src)) = alu_of(&op) {
+            let b = self.src(src);
+            let a = self.reg(dst);
+            let v = if w64 {
+                self.alu(alu, a, b, I64)
+            } else {
+                let (a, b) = (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b));
+                let v = self.alu(alu, a, b, I32);
+                self.b.ins().uextend(I64, v)
+            };
+            self.set(dst, v);
+            return false;
+        }
+        if let Some((cond, w64, dst, src, target)) = jump_of(&op) {
+            let b = self.src(src);
+            let a = self.reg(dst);
+            let (a, b) = if w64 {
+                (a, b)
+            } else {
+                (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b))
+            };
+            let taken = match cond {
+                Some(cc) => self.b.ins().icmp(cc, a, b),
+                None => self.b.ins().band(a, b),
+            };
+            let then = self.blocks[target as usize].expect("targets start blocks");
+            let next = self.blocks[idx + 1].expect("ops after branches start blocks");
+            self.b.ins().brif(taken, then, &[], next, &[]);
+            return true;
+        }
+        match op {
+            Op::Neg64 { dst } => {
+                let v = self.reg(dst);
+                let v = self.b.ins().ineg(v);
+                self.set(dst, v);
+            }
+            Op::Neg32 { dst } => self.unary32(dst, dst, |b, v| b.ins().ineg(v)),
+            Op::Sx8To64 { dst, src } => self.sext(dst, src, I8, I64),
+            Op::Sx16To64 { dst, src } => self.sext(dst, src, I16, I64),
+            Op::Sx32To64 { dst, src } => self.sext(dst, src, I32, I64),
+            Op::Sx8To32 { dst, src } => self.sext(dst, src, I8, I32),
+            Op::Sx16To32 { dst, src } => self.sext(dst, src, I16, I32),
+            Op::Zext16 { dst } => self.narrow(dst, I16, false),
+            Op::Zext32 { dst } => self.narrow(dst, I32, false),
+            Op::Swap16 { dst } => self.narrow(dst, I16, true),
+            Op::Swap32 { dst } => self.narrow(dst, I32, true),
+            Op::Swap64 { dst } => {
+                let v = self.reg(dst);
+                let v = self.b.ins().bswap(v);
+                self.set(dst, v);
+            }
+            Op::Nop => {}
+            Op::Ja { target } => {
+                let block = self.blocks[target as usize].expect("targets start blocks");
+                self.b.ins().jump(block, &[]);
+                return true;
+            }
+            // Linux: the first BPF_MAX_LOOPS executions fall through, every
+            // later one jumps.
+            Op::MayGoto { target } => {
+                let left = self.b.use_var(self.loops);
+                let fall = self.b.create_block();
+                let jump = self.blocks[target as usize].expect("targets start blocks");
+                self.b.ins().brif(left, fall, &[], jump, &[]);
+                self.b.switch_to_block(fall);
+                let left = self.b.ins().iadd_imm_s(left, -1);
+                self.b.def_var(self.loops, left);
+                let next = self.blocks[idx + 1].expect("ops after branches start blocks");
+                self.b.ins().jump(next, &[]);
+                return true;
+            }
+            _ => return self.access_or_call(idx, op),
+        }
+        false
+    }
+
+    fn access_or_call(&mut self, idx: usize, op: Op) -> bool {
+        if self.access(idx, op) {
+            return false;
+        }
+        self.call(idx, op)
+    }
+
+    fn unary32(&mut self, dst: u8, src: u8, f: impl FnOnce(&mut FunctionBuilder, Value) -> Value) {
+        let v = self.reg(src);
+        let v = self.b.ins().ireduce(I32, v);
+        let v = f(&mut self.b, v);
+        let v = self.b.ins().uextend(I64, v);
+        self.set(dst, v);
+    }
+
+    /// movsx: sign-extends the low `from` bits of `src` to `to`, then
+    /// zero-extends to 64 bits.
+    fn sext(&mut self, dst: u8, src: u8, from: Type, to: Type) {
+        let v = self.reg(src);
+        let v = self.b.ins().ireduce(from, v);
+        let v = self.b.ins().sextend(to, v);
+        let v = if to == I64 {
+            v
+        } else {
+            self.b.ins().uextend(I64, v)
+        };
+        self.set(dst, v);
+    }
+
+    /// Truncates `dst` to `ty`, byte-swapped if `swap`, zero-extended.
+    fn narrow(&mut self, dst: u8, ty: Type, swap: bool) {
+        let v = self.reg(dst);
+        let v = self.b.ins().ireduce(ty, v);
+        let v = if swap { self.b.ins().bswap(v) } else { v };
+        let v = self.b.ins().uextend(I64, v);
+        self.set(dst, v);
+    }
+
+    /// An ALU operation on two values of type `ty`, with the ISA's
+    /// semantics (`semantics.rs`).
+    fn alu(&mut self, op: Alu, a: Value, b: Value, ty: Type) -> Value {
+        match op {
+            Alu::Add => self.b.ins().iadd(a, b),
+            Alu::Sub => self.b.ins().isub(a, b),
+            Alu::Mul => self.b.ins().imul(a, b),
+            Alu::Or => self.b.ins().bor(a, b),
+            Alu::And => self.b.ins().band(a, b),
+            Alu::Xor => self.b.ins().bxor(a, b),
+            // Cranelift masks shift counts to the width, as the ISA does.
+            Alu::Lsh => self.b.ins().ishl(a, b),
+            Alu::Rsh => self.b.ins().ushr(a, b),
+            Alu::Arsh => self.b.ins().sshr(a, b),
+            Alu::Mov => b,
+            Alu::Div | Alu::Mod | Alu::Sdiv | Alu::Smod => self.divide(op, a, b, ty),
+        }
+    }
+
+    /// Division and remainder without traps: by zero, a quotient is 0 and
+    /// a remainder the dividend; signed by -1, a quotient is the wrapping
+    /// negation and a remainder 0 (so INT_MIN / -1 = INT_MIN).
+    fn divide(&mut self, op: Alu, a: Value, b: Value, ty: Type) -> Value {
+        let signed = matches!(op, Alu::Sdiv | Alu::Smod);
+        let rem = matches!(op, Alu::Mod | Alu::Smod);
+        let zero = self.iconst(ty, 0);
+        let one = self.iconst(ty, 1);
+        let is_zero = self.b.ins().icmp(IntCC::Equal, b, zero);
+        let by_zero = if rem { a } else { zero };
+        if !signed {
+            let safe = self.b.ins().select(is_zero, one, b);
+            let q = if rem {
+                self.b.ins().urem(a, safe)
+            } else {
+                self.b.ins().udiv(a, safe)
+            };
+            return self.b.ins().select(is_zero, by_zero, q);
+        }
+        let minus_one = self.iconst(ty, u64::MAX);
+        let is_m1 = self.b.ins().icmp(IntCC::Equal, b, minus_one);
+        let bad = self.b.ins().bor(is_zero, is_m1);
+        let safe = self.b.ins().select(bad, one, b);
+        let (q, by_m1) = if rem {
+            (self.b.ins().srem(a, safe), zero)
+        } else {
+            (self.b.ins().sdiv(a, safe), self.b.ins().ineg(a))
+        };
+        let q = self.b.ins().select(is_m1, by_m1, q);
+        self.b.ins().select(is_zero, by_zero, q)
+    }
+
+    /// The blocks every op shares: normal exit, failure, errors.
+    fn shared_blocks(&mut self) {
+        // exit_ok(r0): hand the counters and r0 back.
+        self.b.switch_to_block(self.exit_ok);
+        let r0 = self.b.block_params(self.exit_ok)[0];
+        if self.budgeted {
+            let budget = self.b.use_var(self.budget);
+            self.store_ctx(budget, ctx_off!(budget));
+        }
+        let loops = self.b.use_var(self.loops);
+        self.store_ctx(loops, ctx_off!(loops));
+        self.store_ctx(r0, ctx_off!(ret));
+        let ok = self.iconst(I64, runtime::STATUS_OK);
+        self.b.ins().return_(&[ok]);
+
+        self.b.switch_to_block(self.fail);
+        let status = self.iconst(I64, runtime::STATUS_ERROR);
+        self.b.ins().return_(&[status]);
+
+        self.b.switch_to_block(self.error);
+        let params = self.b.block_params(self.error).to_vec();
+        let args = [self.ctx, params[0], params[1], params[2]];
+        self.call_rt(
+            self.sigs.error,
+            runtime::rt_error as *const () as usize,
+            &args,
+        );
+        self.b.ins().jump(self.fail, &[]);
+    }
+}

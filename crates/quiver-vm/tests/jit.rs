@@ -1,0 +1,614 @@
+//! The Cranelift JIT against the interpreter: every bpf_conformance vector,
+//! thousands of random programs with identical results, errors and
+//! memory, helpers and callbacks through the trampoline, and unchecked
+//! mode.
+#![cfg(feature = "jit")]
+
+mod common;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::generate::*;
+use common::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+use quiver_isa::asm::{Syntax, assemble as asm};
+use quiver_vm::{Engine, HelperError, Kfuncs, LoadError, Region, RunInput};
+
+fn jit(program: &Program, config: Config) -> Result<Vm, LoadError> {
+    Vm::new(program, config.engine(Engine::Jit))
+}
+
+fn text_program(text: &str) -> Program {
+    Program::from_insns(asm(text, Syntax::Llvm).unwrap()).unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// bpf_conformance
+
+/// Number of vectors in the suite (as crates/quiver-cli/tests checks).
+const EXPECTED_FILES: usize = 313;
+
+fn suite_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/bpf_conformance/tests");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("jit conformance: skipped, {} is absent", dir.display());
+        None
+    }
+}
+
+/// The sections of a `.data` file that matter here.
+struct Case {
+    asm: String,
+    mem: Vec<u8>,
+    result: Option<u64>,
+    error: bool,
+}
+
+fn parse_case(text: &str) -> Case {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("-- ") {
+            sections.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = sections.last_mut() {
+            body.push_str(line.split('#').next().unwrap_or(""));
+            body.push('\n');
+        }
+    }
+    let get = |name: &str| sections.iter().find(|(n, _)| n == name).map(|(_, b)| b);
+    let mem = get("mem")
+        .map(|b| {
+            b.split_whitespace()
+                .map(|h| u8::from_str_radix(h, 16).expect("hex byte"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let result = get("result").map(|r| {
+        let r = r.trim();
+        match r.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).unwrap(),
+            None => r
+                .parse::<u64>()
+                .unwrap_or_else(|_| r.parse::<i64>().unwrap() as u64),
+        }
+    });
+    // The asm section keeps its comments for the assembler.
+    let asm = text
+        .split("-- asm\n")
+        .nth(1)
+        .map(|rest| rest.split("\n-- ").next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    Case {
+        asm,
+        mem,
+        result,
+        error: get("error").is_some(),
+    }
+}
+
+/// Runs one vector with `make`; `None` is a pass.
+fn run_vector(case: &Case, make: &dyn Fn(&Program) -> Result<Vm, LoadError>) -> Option<String> {
+    let program = match asm(&case.asm, Syntax::Conformance)
+        .map_err(|e| e.to_string())
+        .and_then(|i| Program::from_insns(i).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => return (!case.error).then(|| format!("build: {e}")),
+    };
+    let vm = match make(&program) {
+        Ok(vm) => vm,
+        Err(e) => return (!case.error).then(|| format!("load: {e}")),
+    };
+    let mut mem = case.mem.clone();
+    match (vm.run(&mut mem), case.result) {
+        (Ok(r0), Some(want)) if r0 == want => None,
+        (Ok(r0), Some(want)) => Some(format!("r0 = {r0:#x}, expected {want:#x}")),
+        (Ok(r0), None) => Some(format!("r0 = {r0:#x}, expected an error")),
+        (Err(_), _) if case.error => None,
+        (Err(e), _) => Some(format!("error: {e}")),
+    }
+}
+
+fn vectors() -> Option<Vec<(PathBuf, Case)>> {
+    let dir = suite_dir()?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "data"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), EXPECTED_FILES, "every vector is there");
+    Some(
+        files
+            .into_iter()
+            .map(|p| {
+                let case = parse_case(&std::fs::read_to_string(&p).unwrap());
+                (p, case)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn jit_passes_every_conformance_vector() {
+    let Some(cases) = vectors() else { return };
+    let make = |p: &Program| jit(p, Config::new().helpers(Helpers::conformance()));
+    let mut failed = 0;
+    for (path, case) in &cases {
+        if let Some(why) = run_vector(case, &make) {
+            println!("jit conformance FAIL {}: {why}", path.display());
+            failed += 1;
+        }
+    }
+    println!(
+        "jit conformance: {} passed, {failed} failed",
+        cases.len() - failed
+    );
+    assert_eq!(failed, 0);
+}
+
+#[test]
+fn unchecked_jit_passes_the_vectors_that_succeed() {
+    let Some(cases) = vectors() else { return };
+    let make = |p: &Program| {
+        let config = Config::new()
+            .helpers(Helpers::conformance())
+            .engine(Engine::Jit);
+        // SAFETY: the vectors expecting a result are valid programs that
+        // access only the memory they are given and their stack.
+        unsafe { Vm::new_unchecked(p, config) }
+    };
+    let mut ran = 0;
+    for (path, case) in cases.iter().filter(|(_, c)| c.result.is_some() && !c.error) {
+        // Unaligned atomics are undefined behaviour unchecked; the
+        // vectors' memory comes from a Vec, aligned enough for them.
+        assert_eq!(run_vector(case, &make), None, "{}", path.display());
+        ran += 1;
+    }
+    println!("jit unchecked conformance: {ran} passed, 0 failed");
+}
+
+// ---------------------------------------------------------------------------
+// Differential: interpreter vs JIT on random programs
+
+const BUDGET: u64 = 5_000;
+
+/// Helpers of the differential runs: the conformance one, a callback
+/// caller (`bpf_loop`-like), a region adder and a stopper.
+fn diff_helpers() -> Helpers {
+    static TABLE: [u8; 16] = *b"0123456789abcdef";
+    Helpers::conformance()
+        .with(6, "call", |ctx, a| {
+            let mut sum = 0u64;
+            for i in 0..(a[2] & 3) {
+                sum = sum.wrapping_add(ctx.call_function(a[0], [i, a[1], 0, 0, 0])?);
+            }
+            Ok(sum)
+        })
+        .with(7, "table", |ctx, _| {
+            Ok(ctx.add_region(Region::from_static("table", &TABLE)))
+        })
+        .with(3, "stop", |ctx, a| {
+            ctx.stop(a[0]);
+            Ok(1)
+        })
+        .with(2, "fail", |_, a| {
+            if a[0] & 1 == 1 {
+                Err(HelperError::msg("odd"))
+            } else {
+                Ok(a[0] / 2)
+            }
+        })
+}
+
+/// Outcome and memory after a run.
+type Observed = (Result<u64, VmError>, Vec<u8>, Vec<u8>);
+
+/// Runs `vm` on `mem` and `packet` restored to `init_*` first, twice:
+/// `run` and `run_with` (context + packet). The buffers stay in place so
+/// that both engines see the same addresses.
+fn observe(
+    vm: &Vm,
+    mem: &mut [u8],
+    packet: &mut [u8],
+    init_mem: &[u8],
+    init_packet: &[u8],
+) -> [Observed; 2] {
+    mem.copy_from_slice(init_mem);
+    packet.copy_from_slice(init_packet);
+    let a = vm.run(mem);
+    let first = (a, mem.to_vec(), packet.to_vec());
+    mem.copy_from_slice(init_mem);
+    packet.copy_from_slice(init_packet);
+    let addr = mem.as_ptr() as u64;
+    let b = vm.run_with(&mut RunInput::new().context(mem).packet(packet).arg(2, addr));
+    [first, (b, mem.to_vec(), packet.to_vec())]
+}
+
+#[test]
+fn jit_matches_the_interpreter_on_random_programs() {
+    // QUIVER_JIT_CASES runs more (or fewer) programs.
+    let cases = std::env::var("QUIVER_JIT_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    let strategy = (
+        proptest::collection::vec(any_slot(), 0..48),
+        proptest::collection::vec(any::<u8>(), 0..64),
+        proptest::collection::vec(any::<u8>(), 0..16),
+    );
+    let (ok, err) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    runner
+        .run(&strategy, |(slots, init_mem, init_packet)| {
+            let insns = assemble(slots);
+            let program = Program::from_insns(insns).expect("generated program is valid");
+            let config = Config::new()
+                .helpers(diff_helpers())
+                .kfuncs(kfuncs())
+                .budget(Some(BUDGET));
+            let interp = Vm::new(&program, config.clone()).expect("loads");
+            let native = jit(&program, config).expect("compiles");
+            let mut mem = Box::new(Aligned([0u8; 64]));
+            let mut packet = [0u8; 16];
+            let (m, p) = (
+                &mut mem.0[..init_mem.len()],
+                &mut packet[..init_packet.len()],
+            );
+            let want = observe(&interp, m, p, &init_mem, &init_packet);
+            let got = observe(&native, m, p, &init_mem, &init_packet);
+            for (w, g) in want.iter().zip(&got) {
+                prop_assert_eq!(w, g, "program {:?}", program.insns());
+                match w.0 {
+                    Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => err.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (ok, err) = (ok.into_inner(), err.into_inner());
+    println!(
+        "jit differential: {cases} programs, {} runs identical ({ok} returned, {err} failed)",
+        ok + err
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Helpers and callbacks through the trampoline
+
+fn looper() -> Helpers {
+    Helpers::new().with(100, "looper", |ctx, a| {
+        let mut sum = 0u64;
+        for i in 0..a[2] {
+            sum = sum.wrapping_add(ctx.call_function(a[0], [i, a[1], 0, 0, 0])?);
+        }
+        Ok(sum)
+    })
+}
+
+const CALLBACK_PROGRAM: &str = "
+    r6 = 7
+    r1 = func(square) ll
+    r2 = 1000
+    r3 = 4
+    call 100
+    r0 += r6
+    exit
+square:
+    *(u64 *)(r10 - 8) = r1
+    r0 = *(u64 *)(r10 - 8)
+    r0 *= r1
+    r0 += r2
+    r6 = 99
+    exit
+";
+
+#[test]
+fn callbacks_run_in_native_code() {
+    let vm = jit(
+        &text_program(CALLBACK_PROGRAM),
+        Config::new().helpers(looper()),
+    )
+    .unwrap();
+    assert_eq!(vm.engine(), Engine::Jit);
+    assert_eq!(vm.run(&mut []).unwrap(), 4014 + 7);
+    // A budget shared with callbacks.
+    let config = Config::new().helpers(looper()).budget(Some(20));
+    let vm = jit(&text_program(CALLBACK_PROGRAM), config).unwrap();
+    assert!(matches!(
+        vm.run(&mut []).unwrap_err(),
+        VmError::HelperFailed { .. }
+    ));
+}
+
+#[test]
+fn callback_errors_match_the_interpreter() {
+    let nesting = "
+        r1 = func(again) ll
+        r3 = 1
+        call 100
+        exit
+    again:
+        r1 = func(again) ll
+        r3 = 1
+        call 100
+        exit
+    ";
+    for text in [nesting, "r1 = 0x1234\nr3 = 1\ncall 100\nexit\n"] {
+        let program = text_program(text);
+        let config = Config::new().helpers(looper());
+        let want = Vm::new(&program, config.clone()).unwrap().run(&mut []);
+        let got = jit(&program, config).unwrap().run(&mut []);
+        assert!(want.is_err());
+        assert_eq!(want, got);
+    }
+}
+
+#[test]
+fn forged_function_addresses_fall_back_to_the_interpreter() {
+    // r1 = the address of `square` plus one op: the callback starts in
+    // the middle of the function, where native code has no entry.
+    let text = "
+        r1 = func(square) ll
+        r1 += 1
+        r2 = 5
+        r3 = 1
+        call 100
+        exit
+    square:
+        r0 = 1
+        r0 = r2
+        r0 *= 3
+        exit
+    ";
+    let program = text_program(text);
+    let config = Config::new().helpers(looper());
+    let want = Vm::new(&program, config.clone()).unwrap().run(&mut []);
+    assert_eq!(want, Ok(15));
+    assert_eq!(jit(&program, config).unwrap().run(&mut []), want);
+}
+
+#[test]
+fn helpers_see_memory_regions_and_stop() {
+    static VALUE: [u8; 8] = 42u64.to_le_bytes();
+    let helpers = Helpers::new()
+        .with(1, "lookup", |ctx, _| {
+            Ok(ctx.add_region(Region::from_static("value", &VALUE)))
+        })
+        .with(2, "copy", |ctx, a| {
+            let v = ctx.read_vec(a[0], 8)?;
+            ctx.write_bytes(a[1], &v)?;
+            Ok(0)
+        })
+        .with(3, "stop", |ctx, a| {
+            ctx.stop(a[0] + 1);
+            Ok(0)
+        });
+    let text = "
+        call 1
+        r6 = *(u64 *)(r0 + 0)
+        r1 = r0
+        r2 = r10
+        r2 += -8
+        call 2
+        r0 = *(u64 *)(r10 - 8)
+        r0 += r6
+        r1 = r0
+        call 3
+        r0 = 7
+        exit
+    ";
+    let program = text_program(text);
+    let config = Config::new().helpers(helpers);
+    let vm = jit(&program, config.clone()).unwrap();
+    assert_eq!(vm.run(&mut []), Ok(85));
+    // A write through the helper to the read-only region fails the same
+    // way in both engines.
+    let bad = "call 1\nr2 = r0\nr1 = r10\nr1 += -8\ncall 2\nexit\n";
+    let program = text_program(bad);
+    let want = Vm::new(&program, config.clone()).unwrap().run(&mut []);
+    assert!(matches!(want, Err(VmError::HelperFailed { .. })));
+    assert_eq!(jit(&program, config).unwrap().run(&mut []), want);
+}
+
+#[test]
+fn kfuncs_and_unknown_calls() {
+    let kfuncs = Kfuncs::new().with(9, "triple", |_, a| Ok(a[0] * 3));
+    let config = Config::new().kfuncs(kfuncs);
+    let program = Program::from_insns(vec![
+        mov(R1, 14),
+        Insn::Call(CallTarget::Kfunc {
+            btf_id: 9,
+            module: 0,
+        }),
+        exit(),
+    ])
+    .unwrap();
+    assert_eq!(jit(&program, config.clone()).unwrap().run(&mut []), Ok(42));
+    for insns in [
+        vec![call(77), exit()],
+        vec![
+            Insn::Call(CallTarget::Kfunc {
+                btf_id: 8,
+                module: 0,
+            }),
+            exit(),
+        ],
+        vec![
+            mov(R3, 77),
+            Insn::Callx {
+                reg: R3,
+                form: CallxForm::Dst,
+            },
+            exit(),
+        ],
+    ] {
+        let program = program_of(insns);
+        let want = Vm::new(&program, config.clone()).unwrap().run(&mut []);
+        assert!(want.is_err());
+        assert_eq!(jit(&program, config.clone()).unwrap().run(&mut []), want);
+    }
+}
+
+fn program_of(insns: Vec<Insn>) -> Program {
+    Program::from_insns(insns).unwrap()
+}
+
+#[test]
+fn helper_panics_propagate_through_native_code() {
+    let helpers = Helpers::new().with(1, "boom", |_, _| panic!("boom"));
+    let vm = jit(
+        &program_of(vec![call(1), exit()]),
+        Config::new().helpers(helpers),
+    )
+    .unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| vm.run(&mut [])));
+    assert!(caught.is_err());
+    // The Vm still works afterwards.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| vm.run(&mut [])));
+    assert!(caught.is_err());
+}
+
+// ---------------------------------------------------------------------------
+// Frames, shared code, unchecked mode
+
+#[test]
+fn bpf_to_bpf_calls_keep_frames_and_stop_at_the_limit() {
+    // Each level stores its depth on its own stack, recurses, and adds
+    // what it stored after the return.
+    let text = "
+        r1 = 0
+        call rec
+        exit
+    rec:
+        *(u64 *)(r10 - 8) = r1
+        r0 = 0
+        if r1 > 5 goto out
+        r1 += 1
+        call rec
+    out:
+        r1 = *(u64 *)(r10 - 8)
+        r0 += r1
+        exit
+    ";
+    let program = text_program(text);
+    let want = Vm::new(&program, Config::new()).unwrap().run(&mut []);
+    assert_eq!(want, Ok(21));
+    assert_eq!(jit(&program, Config::new()).unwrap().run(&mut []), want);
+    let deeper = text.replace("r1 > 5", "r1 > 6");
+    let program = text_program(&deeper);
+    let want = Vm::new(&program, Config::new()).unwrap().run(&mut []);
+    assert!(matches!(want, Err(VmError::CallDepthExceeded { .. })));
+    assert_eq!(jit(&program, Config::new()).unwrap().run(&mut []), want);
+}
+
+#[test]
+fn jit_code_is_shared_between_threads() {
+    let vm = jit(
+        &text_program(CALLBACK_PROGRAM),
+        Config::new().helpers(looper()),
+    )
+    .unwrap();
+    let clone = vm.clone();
+    drop(vm);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..100 {
+                    assert_eq!(clone.run(&mut []).unwrap(), 4021);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn unchecked_jit_equals_checked_on_valid_programs() {
+    // Atomics, sign-extending loads, byte swaps, may_goto and division
+    // edges on memory the programs own.
+    let text = "
+        r6 = r1
+        r2 = 5
+        lock *(u64 *)(r6 + 0) += r2
+        r3 = 3
+        r3 = atomic_fetch_or((u64 *)(r6 + 8), r3)
+        r0 = 77
+        r4 = 9
+        r0 = cmpxchg_64(r6 + 16, r0, r4)
+        r5 = *(s8 *)(r6 + 24)
+        r5 = be32 r5
+        r7 = -1
+        r8 = 0x8000000000000000 ll
+        r8 s/= r7
+        r9 = 0
+        r7 %= r9
+        r0 += r3
+        r0 += r5
+        r0 += r8
+        r0 += r7
+        exit
+    ";
+    let program = text_program(text);
+    let run = |vm: &Vm| {
+        let mut mem = Box::new(Aligned([0u8; 32]));
+        mem.0[16] = 77;
+        mem.0[24] = 0xf0;
+        mem.0[8] = 4;
+        let r = vm.run(&mut mem.0);
+        (r, mem.0)
+    };
+    let interp = run(&Vm::new(&program, Config::new()).unwrap());
+    let checked = run(&jit(&program, Config::new()).unwrap());
+    // SAFETY: the program only accesses its 32 aligned bytes of memory.
+    let unchecked_vm = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) };
+    let unchecked = run(&unchecked_vm.unwrap());
+    assert!(interp.0.is_ok());
+    assert_eq!(interp, checked);
+    assert_eq!(checked, unchecked);
+}
+
+#[test]
+fn may_goto_and_packet_loads_match() {
+    let program = program_of(vec![
+        movr(R6, R1),
+        mov(R0, 0),
+        add(R0, 1),
+        Insn::MayGoto { off: 1 },
+        ja(-3),
+        Insn::LoadPacket {
+            mode: PacketMode::Abs,
+            size: Size::H,
+            imm: 0,
+        },
+        alu64(AluOp::Add, R0, reg(R6)),
+        Insn::LoadPacket {
+            mode: PacketMode::Ind(R6),
+            size: Size::W,
+            imm: 2,
+        },
+        exit(),
+    ]);
+    let mut packet = [0x12, 0x34, 0x56];
+    let mut ctx = [0u8; 4];
+    for r1 in [0u64, u64::MAX] {
+        let mut input = RunInput::new()
+            .context(&mut ctx)
+            .packet(&mut packet)
+            .arg(1, r1);
+        let want = Vm::new(&program, Config::new())
+            .unwrap()
+            .run_with(&mut input);
+        let got = jit(&program, Config::new()).unwrap().run_with(&mut input);
+        // Out of bounds: the program ends with 0.
+        assert_eq!(want, Ok(0));
+        assert_eq!(want, got);
+    }
+}
