@@ -108,3 +108,20 @@ fn inspect_lists_devices_callbacks_and_verdicts() {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
 }
+
+#[test]
+fn attach_says_what_is_missing() {
+    let o = quiver(&[
+        "hid",
+        "attach",
+        "/dev/hidraw-none",
+        "--bpf",
+        "examples/hid/obj/pen_pressure.bpf.o",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("cannot read /dev/hidraw-none's descriptor and identity from sysfs"),
+        "{o:?}"
+    );
+}

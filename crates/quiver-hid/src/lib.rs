@@ -11,8 +11,10 @@
 pub mod bpf;
 pub mod descriptor;
 pub mod error;
+pub mod live;
 pub mod recording;
 pub mod replay;
+pub mod uhid;
 
 pub use descriptor::{
     Decoded, DecodedValue, Device, DeviceId, FieldChange, FieldInfo, FieldKind, ReportInfo,

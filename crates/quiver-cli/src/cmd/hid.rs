@@ -19,6 +19,20 @@ pub enum Command {
     /// descriptor is fixed up and every event passes through the programs.
     /// Prints the resulting recording (same format, so `diff` works).
     Replay(ReplayArgs),
+    /// Live mode, for kernels without HID-BPF: read a real device through
+    /// hidraw, pass its reports through the objects' programs and expose
+    /// the fixed device through /dev/uhid (needs write access to both).
+    /// Runs until the device goes away.
+    Attach {
+        /// The real device, e.g. /dev/hidraw3.
+        hidraw: PathBuf,
+        /// A HID-BPF object to load for it (in this order).
+        #[arg(long = "bpf", required = true)]
+        objects: Vec<PathBuf>,
+        /// The uhid device.
+        #[arg(long, default_value = "/dev/uhid")]
+        uhid: PathBuf,
+    },
     /// Describe a HID-BPF object: the devices it matches, its callbacks,
     /// the kfuncs it uses, its maps, and the verifier's verdict per program.
     Inspect {
@@ -51,7 +65,68 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Replay(args) => run_replay(args),
         Command::Inspect { object } => inspect(object),
+        Command::Attach {
+            hidraw,
+            objects,
+            uhid,
+        } => attach(hidraw, objects, uhid),
     }
+}
+
+fn read_objects(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+fn attach(hidraw: PathBuf, objects: Vec<PathBuf>, uhid: PathBuf) -> Result<ExitCode> {
+    let objects = read_objects(&objects)?;
+    let (identity, rdesc) = quiver_hid::live::from_sysfs(&hidraw).with_context(|| {
+        format!(
+            "cannot read {}'s descriptor and identity from sysfs",
+            hidraw.display()
+        )
+    })?;
+    let model = quiver_hid::Device::new(
+        quiver_hid::DeviceId::new(identity.bus, identity.vendor, identity.product),
+        &identity.name,
+        rdesc.clone(),
+    )?;
+    let open = |p: &PathBuf| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(p)
+            .with_context(|| format!("cannot open {} for reading and writing", p.display()))
+    };
+    let dev = open(&hidraw)?;
+    let uh = open(&uhid)?;
+    let host = HidHost::new();
+    let stats = quiver_hid::live::run_bridge(
+        &host,
+        identity,
+        rdesc,
+        model.max_report_len(),
+        &objects,
+        dev.try_clone()?,
+        dev,
+        uh.try_clone()?,
+        uh,
+    )?;
+    eprintln!(
+        "# quiver: {} reports, {} dropped, {} output reports",
+        stats.reports, stats.dropped, stats.outputs
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
