@@ -6,8 +6,9 @@
 //!
 //! The bridge works on packet endpoints ([`Packets`]): the character
 //! devices in real use, datagram socket pairs in tests (where a peer plays
-//! the kernel's uhid side). Feature-report requests are answered with
-//! -EIO for now (they need hidraw's HIDIOCGFEATURE ioctl).
+//! the kernel's uhid side). Feature-report requests go through the
+//! programs' `hid_hw_request`; the real device answers them -EIO for now
+//! (that needs hidraw's HIDIOCGFEATURE ioctl).
 
 use std::io::{self, Read, Write};
 use std::os::unix::net::UnixDatagram;
@@ -163,11 +164,42 @@ pub fn run_bridge<D: Packets + 'static, U: Packets>(
                             st.outputs += 1;
                         }
                     }
-                    Some(FromKernel::GetReport { id, .. }) => {
-                        let _ = send(uhid::get_report_reply(id, 5, &[]));
+                    // Requests go through the programs' hid_hw_request
+                    // (first non-zero answer wins), then to the device.
+                    Some(FromKernel::GetReport { id, rnum, rtype }) => {
+                        let mut b = vec![0u8; max_report_len.max(1)];
+                        b[0] = rnum;
+                        let r = dev.lock().map_or(-5, |mut d| {
+                            d.hw_request(&mut b, u64::from(rtype), abi::HID_REQ_GET_REPORT)
+                                .unwrap_or(-5)
+                        });
+                        let reply = if r > 0 {
+                            uhid::get_report_reply(id, 0, &b[..(r as usize).min(b.len())])
+                        } else {
+                            uhid::get_report_reply(
+                                id,
+                                r.unsigned_abs().min(u32::from(u16::MAX)) as u16,
+                                &[],
+                            )
+                        };
+                        let _ = send(reply);
                     }
-                    Some(FromKernel::SetReport { id, .. }) => {
-                        let _ = send(uhid::set_report_reply(id, 5));
+                    Some(FromKernel::SetReport {
+                        id,
+                        rtype,
+                        mut data,
+                        ..
+                    }) => {
+                        let r = dev.lock().map_or(-5, |mut d| {
+                            d.hw_request(&mut data, u64::from(rtype), abi::HID_REQ_SET_REPORT)
+                                .unwrap_or(-5)
+                        });
+                        let err = if r < 0 {
+                            r.unsigned_abs().min(u32::from(u16::MAX)) as u16
+                        } else {
+                            0
+                        };
+                        let _ = send(uhid::set_report_reply(id, err));
                     }
                     _ => {}
                 }
