@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::bpf::{HidHost, Identity, Skipped, Unplugged, abi};
+use crate::bpf::{HidHost, Identity, Skipped, abi};
 use crate::descriptor::Device;
 use crate::error::HidError;
 use crate::recording::{Event, RecordedDevice, Recording};
@@ -84,12 +84,52 @@ pub fn replay_with(
     objects: &[(String, Vec<u8>)],
     udev: &BTreeMap<String, String>,
 ) -> Result<Replay, ReplayError> {
+    replay_full(recording, objects, udev, &BTreeMap::new())
+}
+
+/// A recorded device answering what programs ask of it: feature reports
+/// by report id (GET_REPORT gets the stored bytes), other requests and
+/// output reports -EIO... output reports are kept (in order) and succeed.
+struct Answers {
+    features: BTreeMap<u8, Vec<u8>>,
+    outputs: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl crate::bpf::Transport for Answers {
+    fn raw_request(&self, buf: &mut [u8], rtype: u64, reqtype: u64) -> i32 {
+        let id = buf.first().copied().unwrap_or(0);
+        match self.features.get(&id) {
+            Some(f) if rtype == abi::HID_FEATURE_REPORT && reqtype == abi::HID_REQ_GET_REPORT => {
+                let n = f.len().min(buf.len());
+                buf[..n].copy_from_slice(&f[..n]);
+                n as i32
+            }
+            _ => -5,
+        }
+    }
+
+    fn output_report(&self, buf: &[u8]) -> i32 {
+        if let Ok(mut o) = self.outputs.lock() {
+            o.push(buf.to_vec());
+        }
+        buf.len() as i32
+    }
+}
+
+/// [`replay_with`], with the feature reports the recorded device answers
+/// (by report id, the bytes including the id).
+pub fn replay_full(
+    recording: &Recording,
+    objects: &[(String, Vec<u8>)],
+    udev: &BTreeMap<String, String>,
+    features: &BTreeMap<u8, Vec<u8>>,
+) -> Result<Replay, ReplayError> {
     let host = HidHost::new();
     let mut out = Recording::default();
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
     for rd in &recording.devices {
-        let (device, per_object, events) = replay_device(&host, rd, objects, udev)?;
+        let (device, per_object, events) = replay_device(&host, rd, objects, udev, features)?;
         out.devices.push(device);
         outcomes.push((rd.index, per_object));
         reports.extend(events);
@@ -112,6 +152,7 @@ fn replay_device(
     rd: &RecordedDevice,
     objects: &[(String, Vec<u8>)],
     udev: &BTreeMap<String, String>,
+    features: &BTreeMap<u8, Vec<u8>>,
 ) -> Result<DeviceReplay, ReplayError> {
     let model = rd.device()?;
     let identity = Identity {
@@ -128,7 +169,10 @@ fn replay_device(
         identity,
         rd.rdesc.clone(),
         model.max_report_len(),
-        Arc::new(Unplugged),
+        Arc::new(Answers {
+            features: features.clone(),
+            outputs: Default::default(),
+        }),
     );
     let bpf_err = |source| ReplayError::Bpf {
         device: rd.index,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use quiver_hid::bpf::HidHost;
 use quiver_hid::recording::Recording;
-use quiver_hid::replay::{ObjectOutcome, replay};
+use quiver_hid::replay::{ObjectOutcome, replay_full};
 use quiver_obj::Object;
 
 fn examples() -> PathBuf {
@@ -40,12 +40,27 @@ fn every_example_object_verifies() {
 
 #[test]
 fn replays_match_the_expected_recordings() {
-    for (recording, object) in [("pen", "pen_pressure"), ("mouse", "mouse_remap")] {
+    // The buttons' probe asks for feature report 5, which the replay
+    // answers as the device would.
+    let mut firmware = std::collections::BTreeMap::new();
+    firmware.insert(5u8, vec![5u8, 0x42, 0, 0]);
+    let none = std::collections::BTreeMap::new();
+    for (recording, object, features) in [
+        ("pen", "pen_pressure", &none),
+        ("mouse", "mouse_remap", &none),
+        ("buttons", "probe_feature", &firmware),
+    ] {
         let text =
             std::fs::read_to_string(examples().join(format!("{recording}.hid.txt"))).unwrap();
         let input = Recording::parse(&text).unwrap();
         let bytes = std::fs::read(examples().join(format!("obj/{object}.bpf.o"))).unwrap();
-        let result = replay(&input, &[(object.to_string(), bytes)]).unwrap();
+        let result = replay_full(
+            &input,
+            &[(object.to_string(), bytes)],
+            &Default::default(),
+            features,
+        )
+        .unwrap();
         assert_eq!(
             result.objects[0].1[0].1,
             ObjectOutcome::Attached(vec![object.to_string()])

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use quiver_hid::bpf::{HidHost, Skipped, config::device_matches};
 use quiver_hid::recording::Recording;
-use quiver_hid::replay::{ObjectOutcome, replay_with};
+use quiver_hid::replay::{ObjectOutcome, replay_full};
 use quiver_obj::{ExternKind, Object};
 
 #[derive(clap::Subcommand)]
@@ -59,6 +59,11 @@ pub struct ReplayArgs {
     /// (`NAME=VALUE`; repeatable).
     #[arg(long = "udev-prop", value_name = "NAME=VALUE")]
     udev_props: Vec<String>,
+    /// A feature report the recorded device answers to GET_REPORT
+    /// (`ID=HEX`, the bytes including the report id, e.g. `5=05420000`;
+    /// repeatable). Other requests get -EIO.
+    #[arg(long = "feature", value_name = "ID=HEX")]
+    features: Vec<String>,
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
@@ -151,7 +156,26 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
         };
         udev.insert(k.to_string(), v.to_string());
     }
-    let result = replay_with(&recording, &objects, &udev)?;
+    let mut features = std::collections::BTreeMap::new();
+    for f in &args.features {
+        let parsed = f.split_once('=').and_then(|(id, hex)| {
+            let id = u8::from_str_radix(id.trim_start_matches("0x"), 16).ok()?;
+            let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
+            if !hex.len().is_multiple_of(2) {
+                return None;
+            }
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            Some((id, bytes))
+        });
+        let Some((id, bytes)) = parsed else {
+            bail!("--feature {f:?}: expected ID=HEX (hex report id, hex bytes)");
+        };
+        features.insert(id, bytes);
+    }
+    let result = replay_full(&recording, &objects, &udev, &features)?;
     let mut err = std::io::stderr().lock();
     for (device, outcomes) in &result.objects {
         for (name, outcome) in outcomes {
