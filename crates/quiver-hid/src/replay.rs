@@ -57,6 +57,9 @@ pub struct Replay {
     pub objects: Vec<(u32, Vec<(String, ObjectOutcome)>)>,
     /// Every event, in order per device.
     pub events: Vec<EventReport>,
+    /// Output reports the programs sent to each device (by device index),
+    /// in order, once their work items had run.
+    pub outputs: Vec<(u32, Vec<u8>)>,
 }
 
 impl Replay {
@@ -128,16 +131,19 @@ pub fn replay_full(
     let mut out = Recording::default();
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
+    let mut outputs = Vec::new();
     for rd in &recording.devices {
-        let (device, per_object, events) = replay_device(&host, rd, objects, udev, features)?;
+        let (device, per_object, events, sent) = replay_device(&host, rd, objects, udev, features)?;
         out.devices.push(device);
         outcomes.push((rd.index, per_object));
         reports.extend(events);
+        outputs.extend(sent.into_iter().map(|o| (rd.index, o)));
     }
     Ok(Replay {
         output: out,
         objects: outcomes,
         events: reports,
+        outputs,
     })
 }
 
@@ -145,6 +151,7 @@ type DeviceReplay = (
     RecordedDevice,
     Vec<(String, ObjectOutcome)>,
     Vec<EventReport>,
+    Vec<Vec<u8>>,
 );
 
 fn replay_device(
@@ -165,14 +172,15 @@ fn replay_device(
         phys: rd.phys.clone(),
         uniq: String::new(),
     };
+    let answers = Arc::new(Answers {
+        features: features.clone(),
+        outputs: Default::default(),
+    });
     let mut dev = host.device(
         identity,
         rd.rdesc.clone(),
         model.max_report_len(),
-        Arc::new(Answers {
-            features: features.clone(),
-            outputs: Default::default(),
-        }),
+        answers.clone(),
     );
     let bpf_err = |source| ReplayError::Bpf {
         device: rd.index,
@@ -235,7 +243,15 @@ fn replay_device(
             }
         }
     }
-    Ok((device, per_object, reports))
+    // Work items the events started run on the host's worker: let them.
+    host.async_host()
+        .wait_idle(std::time::Duration::from_secs(10));
+    let sent = answers
+        .outputs
+        .lock()
+        .map(|o| o.clone())
+        .unwrap_or_default();
+    Ok((device, per_object, reports, sent))
 }
 
 /// Values that differ between `before` (decoded with `old`) and `after`

@@ -214,6 +214,10 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
             }
         }
     }
+    for (device, report) in &result.outputs {
+        let hex: Vec<String> = report.iter().map(|b| format!("{b:02x}")).collect();
+        writeln!(err, "# device {device}: output report {}", hex.join(" "))?;
+    }
     let (n, dropped, changed) = result.summary();
     writeln!(
         err,

@@ -392,6 +392,7 @@ fn kfuncs(loader: Loader, ops: Arc<StructOps>) -> Loader {
 pub struct HidHost {
     ops: Arc<StructOps>,
     loader: Loader,
+    async_host: quiver::async_host::AsyncHost,
 }
 
 impl Default for HidHost {
@@ -414,14 +415,24 @@ impl HidHost {
         }));
         let mut btf = Btf::default();
         abi::add_btf(&mut btf);
-        let mut loader = Loader::new().host_btf(btf).struct_ops(&ops);
+        let async_host = quiver::async_host::AsyncHost::default();
+        let mut loader = Loader::new()
+            .host_btf(btf)
+            .struct_ops(&ops)
+            .async_host(async_host.clone());
         for st in abi::btf_structs() {
             loader = loader.btf_struct(st);
         }
         HidHost {
             loader: kfuncs(loader, ops.clone()),
             ops,
+            async_host,
         }
+    }
+
+    /// Where the programs' timers and work items run (to wait for them).
+    pub fn async_host(&self) -> &quiver::async_host::AsyncHost {
+        &self.async_host
     }
 
     /// The loader objects load with (to verify one without a device).
