@@ -11,6 +11,7 @@
 pub mod bpf;
 pub mod descriptor;
 pub mod error;
+mod hidraw;
 pub mod live;
 pub mod recording;
 pub mod replay;

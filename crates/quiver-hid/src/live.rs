@@ -7,8 +7,8 @@
 //! The bridge works on packet endpoints ([`Packets`]): the character
 //! devices in real use, datagram socket pairs in tests (where a peer plays
 //! the kernel's uhid side). Feature-report requests go through the
-//! programs' `hid_hw_request`; the real device answers them -EIO for now
-//! (that needs hidraw's HIDIOCGFEATURE ioctl).
+//! programs' `hid_hw_request`, then to the real device (hidraw's
+//! HIDIOCGFEATURE / HIDIOCSFEATURE).
 
 use std::io::{self, Read, Write};
 use std::os::unix::net::UnixDatagram;
@@ -23,6 +23,12 @@ use crate::uhid::{self, FromKernel};
 pub trait Packets: Send {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize>;
     fn send(&mut self, buf: &[u8]) -> io::Result<()>;
+    /// A feature report: read into `buf` (its first byte the report id)
+    /// or, with `set`, write `buf`; the bytes transferred.
+    fn feature(&mut self, buf: &mut [u8], set: bool) -> io::Result<usize> {
+        let _ = (buf, set);
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
 }
 
 impl Packets for std::fs::File {
@@ -31,6 +37,10 @@ impl Packets for std::fs::File {
     }
     fn send(&mut self, buf: &[u8]) -> io::Result<()> {
         self.write_all(buf)
+    }
+    /// hidraw's HIDIOCGFEATURE / HIDIOCSFEATURE.
+    fn feature(&mut self, buf: &mut [u8], set: bool) -> io::Result<usize> {
+        crate::hidraw::feature(self, buf, set)
     }
 }
 
@@ -88,9 +98,20 @@ struct Device<P: Packets> {
 }
 
 impl<P: Packets> Transport for Device<P> {
-    fn raw_request(&self, _: &mut [u8], _: u64, _: u64) -> i32 {
-        // Feature reports need hidraw's HIDIOCGFEATURE/HIDIOCSFEATURE.
-        -5
+    fn raw_request(&self, buf: &mut [u8], rtype: u64, reqtype: u64) -> i32 {
+        if rtype != abi::HID_FEATURE_REPORT {
+            return -5;
+        }
+        let set = match reqtype {
+            abi::HID_REQ_GET_REPORT => false,
+            abi::HID_REQ_SET_REPORT => true,
+            _ => return -5,
+        };
+        match self.out.lock().map(|mut o| o.feature(buf, set)) {
+            Ok(Ok(n)) => n as i32,
+            Ok(Err(e)) => -e.raw_os_error().unwrap_or(5),
+            Err(_) => -5,
+        }
     }
     fn output_report(&self, buf: &[u8]) -> i32 {
         match self.out.lock().map(|mut o| o.send(buf)) {
