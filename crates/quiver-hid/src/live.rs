@@ -121,6 +121,11 @@ impl<P: Packets> Transport for Device<P> {
     }
 }
 
+/// A negative result as the positive errno uhid replies carry.
+fn uhid_errno(r: i32) -> u16 {
+    r.unsigned_abs().min(u32::from(u16::MAX)) as u16
+}
+
 /// Counts of what the bridge passed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BridgeStats {
@@ -197,11 +202,7 @@ pub fn run_bridge<D: Packets + 'static, U: Packets>(
                         let reply = if r > 0 {
                             uhid::get_report_reply(id, 0, &b[..(r as usize).min(b.len())])
                         } else {
-                            uhid::get_report_reply(
-                                id,
-                                r.unsigned_abs().min(u32::from(u16::MAX)) as u16,
-                                &[],
-                            )
+                            uhid::get_report_reply(id, uhid_errno(r), &[])
                         };
                         let _ = send(reply);
                     }
@@ -215,11 +216,7 @@ pub fn run_bridge<D: Packets + 'static, U: Packets>(
                             d.hw_request(&mut data, u64::from(rtype), abi::HID_REQ_SET_REPORT)
                                 .unwrap_or(-5)
                         });
-                        let err = if r < 0 {
-                            r.unsigned_abs().min(u32::from(u16::MAX)) as u16
-                        } else {
-                            0
-                        };
+                        let err = if r < 0 { uhid_errno(r) } else { 0 };
                         let _ = send(uhid::set_report_reply(id, err));
                     }
                     _ => {}

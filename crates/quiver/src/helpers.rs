@@ -335,7 +335,10 @@ pub fn linux_protos() -> Vec<(u32, quiver_verifier::host::Proto)> {
             id::TIMER_SET_CALLBACK,
             Proto::new(
                 "bpf_timer_set_callback",
-                vec![Arg::Timer, Arg::Callback(async_callback(false))],
+                vec![
+                    Arg::Timer,
+                    Arg::Callback(crate::linux_host::async_callback(false)),
+                ],
                 Ret::Scalar,
             ),
         ),
@@ -810,22 +813,6 @@ pub(crate) fn tail_call_site(array: Arc<ProgArrayMap>, index: u32) -> quiver_vm:
     })
 }
 
-/// A timer (non-sleepable) or work-queue (sleepable) callback:
-/// `(map, key, value)`, returning 0.
-fn async_callback(sleepable: bool) -> quiver_verifier::host::Callback {
-    use quiver_verifier::host::{Callback, CallbackArg};
-    Callback {
-        args: vec![
-            CallbackArg::MapOf(0),
-            CallbackArg::KeyOf(0),
-            CallbackArg::ValueOf(0),
-        ],
-        ret: (0, 0),
-        is_async: true,
-        sleepable,
-    }
-}
-
 /// The `bpf_wq` kfuncs' prototypes (Linux's generic kfunc set).
 pub fn wq_protos() -> Vec<quiver_verifier::host::Proto> {
     use quiver_verifier::host::{Arg, Proto, Ret};
@@ -834,7 +821,7 @@ pub fn wq_protos() -> Vec<quiver_verifier::host::Proto> {
             name,
             vec![
                 Arg::Wq,
-                Arg::Callback(async_callback(true)),
+                Arg::Callback(crate::linux_host::async_callback(true)),
                 Arg::Scalar,
                 Arg::Any,
             ],

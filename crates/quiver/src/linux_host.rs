@@ -188,8 +188,9 @@ fn fixed(bytes: u32) -> Arg {
     }
 }
 
-/// A timer callback: `(map, key, value)`, returning 0, run later.
-fn timer_callback() -> Callback {
+/// An async callback: `(map, key, value)`, returning 0, run later; a
+/// work queue's sleepable, a timer's not.
+pub(crate) fn async_callback(sleepable: bool) -> Callback {
     Callback {
         args: vec![
             CallbackArg::MapOf(0),
@@ -198,7 +199,7 @@ fn timer_callback() -> Callback {
         ],
         ret: (0, 0),
         is_async: true,
-        sleepable: false,
+        sleepable,
     }
 }
 
@@ -222,7 +223,7 @@ pub fn verifier_only_protos() -> Vec<(u32, Proto)> {
             170,
             p(
                 "bpf_timer_set_callback",
-                vec![Arg::Timer, Arg::Callback(timer_callback())],
+                vec![Arg::Timer, Arg::Callback(async_callback(false))],
                 int(),
             ),
         ),

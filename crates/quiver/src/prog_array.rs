@@ -210,6 +210,22 @@ fn context_fits(ctx: &HelperContext<'_>, target: &ProgramCore, context: u64) -> 
     target.min_ctx == 0 || ctx.bytes_at(context).is_some_and(|n| n >= target.min_ctx)
 }
 
+/// The program in `slot`, ready to enter from the running program with
+/// `context`; else the errno the call returns: -E2BIG (index out of
+/// range), -ENOENT (empty slot), -EINVAL (context too small for it).
+fn enter(
+    ctx: &mut HelperContext<'_>,
+    slot: Option<&RcuCell<'static, ProgramCore>>,
+    context: u64,
+) -> Result<quiver_rcu::Borrowed<ProgramCore>, u64> {
+    let target = slot.ok_or(E2BIG)?.load_borrowed().ok_or(ENOENT)?;
+    if !context_fits(ctx, &target, context) {
+        return Err(EINVAL);
+    }
+    target.expose_data(ctx);
+    Ok(target)
+}
+
 /// `bpf_tail_call` through `array` at `index`: on success the calling frame
 /// is replaced once the helper returns; otherwise the program goes on (r0
 /// = -E2BIG for an index out of range, -ENOENT for an empty slot, neither
@@ -219,18 +235,13 @@ pub(crate) fn tail_call(
     slot: Option<&RcuCell<'static, ProgramCore>>,
     context: u64,
 ) -> Result<u64, HelperError> {
-    let Some(slot) = slot else {
-        return Ok(E2BIG);
-    };
-    let Some(target) = slot.load_borrowed() else {
-        return Ok(ENOENT);
-    };
-    if !context_fits(ctx, &target, context) {
-        return Ok(EINVAL);
+    match enter(ctx, slot, context) {
+        Ok(target) => {
+            ctx.tail_call(target.map(|p| &p.vm));
+            Ok(0)
+        }
+        Err(errno) => Ok(errno),
     }
-    target.expose_data(ctx);
-    ctx.tail_call(target.map(|p| &p.vm));
-    Ok(0)
 }
 
 /// `quiver_prog_array_call(ctx, array, index)`: runs the program in the
@@ -241,16 +252,10 @@ pub(crate) fn call(
     slot: Option<&RcuCell<'static, ProgramCore>>,
     context: u64,
 ) -> Result<u64, HelperError> {
-    let Some(slot) = slot else {
-        return Ok(E2BIG);
+    let target = match enter(ctx, slot, context) {
+        Ok(target) => target,
+        Err(errno) => return Ok(errno),
     };
-    let Some(target) = slot.load_borrowed() else {
-        return Ok(ENOENT);
-    };
-    if !context_fits(ctx, &target, context) {
-        return Ok(EINVAL);
-    }
-    target.expose_data(ctx);
     match ctx.call_program(&target.vm, [context, 0, 0, 0, 0]) {
         Ok(r0) => Ok(r0),
         Err(HelperError::FrameLimit) => Ok(ELOOP),

@@ -139,16 +139,7 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot read {}", args.recording.display()))?;
     let recording =
         Recording::parse(&text).with_context(|| args.recording.display().to_string())?;
-    let mut objects = Vec::new();
-    for path in &args.objects {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        objects.push((name, bytes));
-    }
+    let objects = read_objects(&args.objects)?;
     let mut udev = std::collections::BTreeMap::new();
     for p in &args.udev_props {
         let Some((k, v)) = p.split_once('=') else {

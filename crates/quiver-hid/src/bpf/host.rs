@@ -224,15 +224,20 @@ fn inject(c: &HelperContext<'_>, a: [u64; 5]) -> Result<u64, HelperError> {
     Ok(0)
 }
 
+/// Runs `f` marked as coming from BPF (see `FROM_BPF`).
+fn from_bpf<T>(f: impl FnOnce() -> T) -> T {
+    FROM_BPF.with(|c| c.set(true));
+    let r = f();
+    FROM_BPF.with(|c| c.set(false));
+    r
+}
+
 /// Runs `f` as a request a program made: nested requests get -EDEADLK.
 fn as_bpf_request(f: impl FnOnce() -> i32) -> i32 {
     if FROM_BPF.with(Cell::get) {
         return EDEADLK;
     }
-    FROM_BPF.with(|c| c.set(true));
-    let r = f();
-    FROM_BPF.with(|c| c.set(false));
-    r
+    from_bpf(f)
 }
 
 fn errno(v: i32) -> u64 {
@@ -262,15 +267,22 @@ fn run_programs(
     hctx[ctx::HID..ctx::HID + 8].copy_from_slice(&dev_addr.to_le_bytes());
     hctx[ctx::ALLOCATED_SIZE..ctx::ALLOCATED_SIZE + 4].copy_from_slice(&allocated.to_le_bytes());
     hctx[ctx::DATA..ctx::DATA + 8].copy_from_slice(&buf_addr.to_le_bytes());
-    let mut args = vec![hctx_addr];
-    args.extend_from_slice(extra);
-    let args: Vec<u8> = args.iter().flat_map(|a| a.to_le_bytes()).collect();
+    // The callbacks' `u64 args[]`: the context, then `extra` (at most 4).
+    let mut words = [0u8; 8 * 5];
+    let n = 1 + extra.len().min(4);
+    for (w, a) in words
+        .chunks_exact_mut(8)
+        .zip(std::iter::once(&hctx_addr).chain(extra))
+    {
+        w.copy_from_slice(&a.to_le_bytes());
+    }
+    let args = &words[..8 * n];
     ops.dispatch(u64::from(hid_id), index, |d| {
         let mut out = Vec::with_capacity(d.len());
         for i in 0..d.len() {
             hctx[ctx::SIZE..ctx::SIZE + 4].copy_from_slice(&(size as i32).to_le_bytes());
             let input = RunInput::new()
-                .context_readonly(&args)
+                .context_readonly(args)
                 .region("hid_bpf_ctx", &mut hctx)
                 .region("hid_device", &mut *dev)
                 .region("hid data", &mut *buf);
@@ -738,10 +750,7 @@ impl HidDevice<'_> {
                 return Ok(out);
             }
             for (rtype, data) in queued {
-                FROM_BPF.with(|c| c.set(true));
-                let r = self.event(rtype, &data);
-                FROM_BPF.with(|c| c.set(false));
-                if let Some(e) = r? {
+                if let Some(e) = from_bpf(|| self.event(rtype, &data))? {
                     out.push((rtype, e));
                 }
             }
