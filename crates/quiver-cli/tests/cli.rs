@@ -224,6 +224,19 @@ fn run_xdp_object_on_a_frame() {
     let out = stdout(&o);
     assert!(out.contains("r0 = 0x1 (1)"), "{out}");
     assert!(out.contains("map protocols[11 00 00 00]"), "{out}");
+    for engine in ["interp", "jit"] {
+        let o = quiver(&[
+            "run",
+            "fixtures/obj/xdp_parse.v3.g.o",
+            "--packet",
+            path.to_str().unwrap(),
+            "--engine",
+            engine,
+        ]);
+        assert_eq!(stdout(&o), out, "{engine}");
+    }
+    let o = quiver(&["run", "fixtures/obj/xdp_parse.v3.g.o", "--engine", "fast"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
 }
 
 /// A fixture's expected description: object stem, its programs as

@@ -56,12 +56,16 @@ fn interpreter_passes_every_test() {
 /// What the upstream runner does for one test: hex program on stdin,
 /// memory as the first argument, r0 in hex on stdout.
 fn run_plugin(case: &TestCase) -> Outcome {
+    run_plugin_with(case, &[])
+}
+
+fn run_plugin_with(case: &TestCase, flags: &[&str]) -> Outcome {
     let program = match build(case) {
         Ok(p) => p,
         Err(e) => return Outcome::Fail(e),
     };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_quiver"));
-    cmd.arg("conformance-plugin");
+    cmd.arg("conformance-plugin").args(flags);
     if !case.mem.is_empty() {
         cmd.arg(hex::encode(&case.mem).replace(' ', ""));
     }
@@ -98,6 +102,13 @@ fn plugin_passes_every_test() {
     let Some(dir) = suite_dir() else { return };
     let report = run_dir(&dir, &mut run_plugin).unwrap();
     check(&report, "conformance-plugin");
+}
+
+#[test]
+fn plugin_with_jit_passes_every_test() {
+    let Some(dir) = suite_dir() else { return };
+    let report = run_dir(&dir, &mut |case| run_plugin_with(case, &["--jit"])).unwrap();
+    check(&report, "conformance-plugin --jit");
 }
 
 #[test]

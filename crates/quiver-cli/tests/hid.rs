@@ -54,6 +54,20 @@ fn readme_main_command_replays_the_pen_example() {
     ]);
     let expected = std::fs::read(root().join("examples/hid/pen.expected.hid.txt")).unwrap();
     assert_eq!(o.stdout, expected);
+    // Both engines give the same recording.
+    for engine in ["interp", "jit"] {
+        let o = quiver(&[
+            "hid",
+            "replay",
+            "examples/hid/pen.hid.txt",
+            "--bpf",
+            "examples/hid/obj/pen_pressure.bpf.o",
+            "--engine",
+            engine,
+        ]);
+        assert!(o.status.success(), "{engine}: {o:?}");
+        assert_eq!(o.stdout, expected, "{engine}");
+    }
 }
 
 #[test]

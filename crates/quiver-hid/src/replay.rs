@@ -127,13 +127,23 @@ pub fn replay_full(
     udev: &BTreeMap<String, String>,
     features: &BTreeMap<u8, Vec<u8>>,
 ) -> Result<Replay, ReplayError> {
-    let host = HidHost::new();
+    replay_on(&HidHost::new(), recording, objects, udev, features)
+}
+
+/// [`replay_full`] on a host the caller configured (its engine, say).
+pub fn replay_on(
+    host: &HidHost,
+    recording: &Recording,
+    objects: &[(String, Vec<u8>)],
+    udev: &BTreeMap<String, String>,
+    features: &BTreeMap<u8, Vec<u8>>,
+) -> Result<Replay, ReplayError> {
     let mut out = Recording::default();
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
     let mut outputs = Vec::new();
     for rd in &recording.devices {
-        let (device, per_object, events, sent) = replay_device(&host, rd, objects, udev, features)?;
+        let (device, per_object, events, sent) = replay_device(host, rd, objects, udev, features)?;
         out.devices.push(device);
         outcomes.push((rd.index, per_object));
         reports.extend(events);

@@ -72,3 +72,28 @@ pub enum Engine {
     /// ([`Vm::run_traced`](crate::Vm::run_traced)) use the interpreter.
     Jit,
 }
+
+impl Engine {
+    /// The JIT where this build has it and the host CPU is one it
+    /// targets (x86-64, aarch64), else the interpreter: what a host that
+    /// wants speed picks.
+    pub const fn preferred() -> Engine {
+        if cfg!(all(
+            feature = "jit",
+            any(target_arch = "x86_64", target_arch = "aarch64")
+        )) {
+            Engine::Jit
+        } else {
+            Engine::Interpreter
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Interpreter => "interpreted",
+            Engine::Jit => "JIT-compiled",
+        })
+    }
+}

@@ -64,10 +64,10 @@ pub const FUNC_BASE: u64 = 0xffff_a000_0000_0000;
 /// What a run counts across the frames of callbacks: the instruction
 /// budget left and the `may_goto` iterations left.
 pub(crate) struct Counters {
-    budget: u64,
-    loops: u64,
+    pub(crate) budget: u64,
+    pub(crate) loops: u64,
     /// Tail calls made so far, across every frame and called program.
-    tail_calls: u32,
+    pub(crate) tail_calls: u32,
 }
 
 /// Runs a program from op `start` (0: its first instruction).
@@ -78,39 +78,48 @@ pub(crate) fn exec<M: Mode, const TRACE: bool, const BUDGET: bool>(
     args: [u64; 5],
     trace: &mut dyn FnMut(&TraceStep<'_>),
 ) -> Result<u64, VmError> {
-    let mut counters = Counters {
-        budget: vm.budget.unwrap_or(u64::MAX),
-        loops: BPF_MAX_LOOPS,
-        tail_calls: 0,
-    };
+    let mut counters = Counters::new(vm);
     exec_frame::<M, TRACE, BUDGET>(vm, mem, start, 0, args, trace, &mut counters)
 }
 
-/// Runs a callback from op `start` in frame `base` for the JIT (a function
-/// address it has no entry for), sharing the JIT run's counters.
+/// Interprets `vm` from op `start` in frame `base` of a run that native
+/// code started (a callback or a program the JIT has no entry for), on
+/// that run's counters.
 #[cfg(feature = "jit")]
-pub(crate) fn exec_callback<M: Mode>(
+pub(crate) fn exec_in_frame(
     vm: &Vm,
     mem: &mut Memory,
     start: usize,
     base: usize,
     args: [u64; 5],
-    budget: &mut u64,
-    loops: &mut u64,
+    counters: &mut Counters,
 ) -> Result<u64, VmError> {
-    let mut counters = Counters {
-        budget: *budget,
-        loops: *loops,
-        tail_calls: 0,
-    };
     let trace = &mut |_: &TraceStep<'_>| {};
-    let r = if vm.budget.is_some() {
-        exec_frame::<M, false, true>(vm, mem, start, base, args, trace, &mut counters)
-    } else {
-        exec_frame::<M, false, false>(vm, mem, start, base, args, trace, &mut counters)
-    };
-    (*budget, *loops) = (counters.budget, counters.loops);
-    r
+    match (vm.is_checked(), counters.budget != u64::MAX) {
+        (true, true) => {
+            exec_frame::<Checked, false, true>(vm, mem, start, base, args, trace, counters)
+        }
+        (true, false) => {
+            exec_frame::<Checked, false, false>(vm, mem, start, base, args, trace, counters)
+        }
+        (false, true) => {
+            exec_frame::<Unchecked, false, true>(vm, mem, start, base, args, trace, counters)
+        }
+        (false, false) => {
+            exec_frame::<Unchecked, false, false>(vm, mem, start, base, args, trace, counters)
+        }
+    }
+}
+
+impl Counters {
+    /// The counters of a run of `vm` that starts now.
+    pub(crate) fn new(vm: &Vm) -> Counters {
+        Counters {
+            budget: vm.budget.unwrap_or(u64::MAX),
+            loops: BPF_MAX_LOOPS,
+            tail_calls: 0,
+        }
+    }
 }
 
 // Never inlined: each instantiation is one self-contained loop. It runs
@@ -579,6 +588,11 @@ fn run_in_frame<const TRACE: bool, const BUDGET: bool>(
     trace: &mut dyn FnMut(&TraceStep<'_>),
     counters: &mut Counters,
 ) -> Result<u64, VmError> {
+    // Another program with native code runs natively (untraced runs).
+    #[cfg(feature = "jit")]
+    if let (false, Some(code)) = (TRACE, &vm.jit) {
+        return crate::jit::run_nested(vm, code, mem, start, base, args, counters);
+    }
     if vm.is_checked() {
         exec_frame::<Checked, TRACE, BUDGET>(vm, mem, start, base, args, trace, counters)
     } else {

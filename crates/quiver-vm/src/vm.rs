@@ -33,7 +33,7 @@ pub struct Vm {
     checked: bool,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
-    jit: Option<std::sync::Arc<crate::jit::JitCode>>,
+    pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
 }
 
 impl Vm {
@@ -226,11 +226,10 @@ impl Vm {
         args: [u64; 5],
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
-        // Native code enters at the program's start; an async callback
-        // entered elsewhere (`call_function`) runs in the interpreter.
+        // Traced runs interpret.
         #[cfg(feature = "jit")]
-        if let (Some(code), None, 0) = (&self.jit, &trace, start) {
-            return crate::jit::exec(self, code, mem, args);
+        if let (Some(code), None) = (&self.jit, &trace) {
+            return crate::jit::exec(self, code, mem, start, args);
         }
         if self.checked {
             self.dispatch_mode::<Checked>(mem, start, args, trace)

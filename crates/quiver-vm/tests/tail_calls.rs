@@ -9,7 +9,7 @@ use std::sync::Arc;
 use quiver_isa::Program;
 use quiver_isa::asm::{Syntax, assemble};
 use quiver_rcu::{RcuCell, global};
-use quiver_vm::{Config, Helper, HelperError, Helpers, MAX_TAIL_CALL_CNT, Vm};
+use quiver_vm::{Config, Engine, Helper, HelperError, Helpers, MAX_TAIL_CALL_CNT, Vm};
 
 type Slots = &'static [RcuCell<'static, Vm>];
 
@@ -59,139 +59,156 @@ const COUNTER: &str = "
     exit
 ";
 
-#[test]
-fn a_chain_stops_after_33_tail_calls_and_falls_through() {
-    let s = slots(1);
-    let p = vm(COUNTER, Config::new().helpers(helpers(s)));
-    s[0].replace(Some(p.clone()));
-    let mut ctx = [0u8; 8];
-    assert_eq!(p.run(&mut ctx).unwrap(), 7);
-    assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
-    // Each run starts a fresh count.
-    assert_eq!(p.run(&mut ctx).unwrap(), 7);
-    assert_eq!(u64::from_le_bytes(ctx), 2 * (1 + MAX_TAIL_CALL_CNT as u64));
+/// The same tests for each engine: `cfg()` is the engine's config.
+macro_rules! engine_tests {
+    ($engine:expr) => {
+        use super::*;
+
+        fn cfg() -> Config {
+            Config::new().engine($engine)
+        }
+
+        #[test]
+        fn a_chain_stops_after_33_tail_calls_and_falls_through() {
+            let s = slots(1);
+            let p = vm(COUNTER, cfg().helpers(helpers(s)));
+            s[0].replace(Some(p.clone()));
+            let mut ctx = [0u8; 8];
+            assert_eq!(p.run(&mut ctx).unwrap(), 7);
+            assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+            // Each run starts a fresh count.
+            assert_eq!(p.run(&mut ctx).unwrap(), 7);
+            assert_eq!(u64::from_le_bytes(ctx), 2 * (1 + MAX_TAIL_CALL_CNT as u64));
+        }
+
+        #[test]
+        fn the_callee_replaces_the_caller() {
+            let s = slots(2);
+            let callee = vm("r0 = 42\nexit", cfg());
+            let caller = vm(
+                "r6 = 1\nr3 = 1\ncall 12\nr0 = 5\nexit",
+                cfg().helpers(helpers(s)),
+            );
+            s[1].replace(Some(callee));
+            assert_eq!(caller.run(&mut []).unwrap(), 42);
+            // An empty slot falls through with the helper's value in r0.
+            s[1].replace(None);
+            assert_eq!(caller.run(&mut []).unwrap(), 5);
+        }
+
+        #[test]
+        fn a_tail_call_from_a_subprogram_returns_to_its_caller() {
+            let s = slots(1);
+            s[0].replace(Some(vm("r0 = 40\nexit", cfg())));
+            let caller = vm(
+                "
+            r6 = 2
+            call sub
+            r0 += r6
+            exit
+        sub:
+            r3 = 0
+            call 12
+            r0 = 1000
+            exit
+        ",
+                cfg().helpers(helpers(s)),
+            );
+            assert_eq!(caller.run(&mut []).unwrap(), 42);
+        }
+
+        #[test]
+        fn a_called_program_returns_to_its_caller() {
+            let s = slots(2);
+            s[1].replace(Some(vm("r0 = r1\nr0 *= 3\nexit", cfg())));
+            let caller = vm(
+                "r6 = 1\nr1 = 14\nr2 = 1\ncall 200\nr0 += r6\nexit",
+                cfg().helpers(helpers(s)),
+            );
+            assert_eq!(caller.run(&mut []).unwrap(), 43);
+        }
+
+        #[test]
+        fn nested_program_calls_stop_at_the_frame_limit() {
+            let s = slots(1);
+            // Calls itself through slot 0 and returns what the inner call gave.
+            let p = vm("r2 = 0\ncall 200\nexit", cfg().helpers(helpers(s)));
+            s[0].replace(Some(p.clone()));
+            assert_eq!(p.run(&mut []).unwrap() as i64, -40);
+        }
+
+        #[test]
+        fn a_bound_call_site_replaces_the_table_entry_there_only() {
+            let program = "r0 = 0\ncall 1\nr6 = r0\ncall 1\nr0 += r6\nexit";
+            let table = Helpers::new().with(1, "one", |_, _| Ok(1));
+            let bound = Helper::new(1, "bound", |_, _| Ok(100));
+            // The second call is at slot 3.
+            let p = vm(program, cfg().helpers(table).bind_call(3, bound));
+            assert_eq!(p.run(&mut []).unwrap(), 101);
+        }
+
+        #[test]
+        fn a_slot_replaced_mid_run_is_seen_by_the_next_tail_call() {
+            let s = slots(2);
+            let old = vm("r0 = 1\nexit", cfg());
+            s[1].replace(Some(old));
+            // Helper 201 swaps slot 1 while the caller runs, then the caller
+            // tail-calls slot 1: it must see one program or the other, whole.
+            let swapper = Helpers::new()
+                .with(201, "swap", move |_, _| {
+                    s[1].replace(Some(vm("r0 = 2\nexit", cfg())));
+                    Ok(0)
+                })
+                .with(12, "tail_call", move |ctx, a| {
+                    if let Some(p) = s[a[2] as usize].load_borrowed() {
+                        ctx.tail_call(p);
+                    }
+                    Ok(0)
+                });
+            let caller = vm("call 201\nr3 = 1\ncall 12\nexit", cfg().helpers(swapper));
+            assert_eq!(caller.run(&mut []).unwrap(), 2);
+        }
+
+        #[test]
+        fn empty_slots_do_not_use_up_the_count() {
+            let s = slots(2);
+            // 40 tries at the empty slot 1, then the counting chain through slot 0.
+            let p = vm(
+                "
+            r6 = r1
+            r7 = 40
+        again:
+            r1 = r6
+            r3 = 1
+            call 12
+            r7 -= 1
+            if r7 != 0 goto again
+            r1 = r6
+            r2 = *(u64 *)(r1 + 0)
+            r2 += 1
+            *(u64 *)(r1 + 0) = r2
+            r3 = 0
+            call 12
+            r0 = 7
+            exit
+        ",
+                cfg().helpers(helpers(s)),
+            );
+            let counter = vm(COUNTER, cfg().helpers(helpers(s)));
+            s[0].replace(Some(counter));
+            let mut ctx = [0u8; 8];
+            assert_eq!(p.run(&mut ctx).unwrap(), 7);
+            // The entry program's own count, then 33 tail calls' worth.
+            assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+        }
+    };
 }
 
-#[test]
-fn the_callee_replaces_the_caller() {
-    let s = slots(2);
-    let callee = vm("r0 = 42\nexit", Config::new());
-    let caller = vm(
-        "r6 = 1\nr3 = 1\ncall 12\nr0 = 5\nexit",
-        Config::new().helpers(helpers(s)),
-    );
-    s[1].replace(Some(callee));
-    assert_eq!(caller.run(&mut []).unwrap(), 42);
-    // An empty slot falls through with the helper's value in r0.
-    s[1].replace(None);
-    assert_eq!(caller.run(&mut []).unwrap(), 5);
+mod interpreter {
+    engine_tests!(Engine::Interpreter);
 }
 
-#[test]
-fn a_tail_call_from_a_subprogram_returns_to_its_caller() {
-    let s = slots(1);
-    s[0].replace(Some(vm("r0 = 40\nexit", Config::new())));
-    let caller = vm(
-        "
-        r6 = 2
-        call sub
-        r0 += r6
-        exit
-    sub:
-        r3 = 0
-        call 12
-        r0 = 1000
-        exit
-    ",
-        Config::new().helpers(helpers(s)),
-    );
-    assert_eq!(caller.run(&mut []).unwrap(), 42);
-}
-
-#[test]
-fn a_called_program_returns_to_its_caller() {
-    let s = slots(2);
-    s[1].replace(Some(vm("r0 = r1\nr0 *= 3\nexit", Config::new())));
-    let caller = vm(
-        "r6 = 1\nr1 = 14\nr2 = 1\ncall 200\nr0 += r6\nexit",
-        Config::new().helpers(helpers(s)),
-    );
-    assert_eq!(caller.run(&mut []).unwrap(), 43);
-}
-
-#[test]
-fn nested_program_calls_stop_at_the_frame_limit() {
-    let s = slots(1);
-    // Calls itself through slot 0 and returns what the inner call gave.
-    let p = vm("r2 = 0\ncall 200\nexit", Config::new().helpers(helpers(s)));
-    s[0].replace(Some(p.clone()));
-    assert_eq!(p.run(&mut []).unwrap() as i64, -40);
-}
-
-#[test]
-fn a_bound_call_site_replaces_the_table_entry_there_only() {
-    let program = "r0 = 0\ncall 1\nr6 = r0\ncall 1\nr0 += r6\nexit";
-    let table = Helpers::new().with(1, "one", |_, _| Ok(1));
-    let bound = Helper::new(1, "bound", |_, _| Ok(100));
-    // The second call is at slot 3.
-    let p = vm(program, Config::new().helpers(table).bind_call(3, bound));
-    assert_eq!(p.run(&mut []).unwrap(), 101);
-}
-
-#[test]
-fn a_slot_replaced_mid_run_is_seen_by_the_next_tail_call() {
-    let s = slots(2);
-    let old = vm("r0 = 1\nexit", Config::new());
-    s[1].replace(Some(old));
-    // Helper 201 swaps slot 1 while the caller runs, then the caller
-    // tail-calls slot 1: it must see one program or the other, whole.
-    let swapper = Helpers::new()
-        .with(201, "swap", move |_, _| {
-            s[1].replace(Some(vm("r0 = 2\nexit", Config::new())));
-            Ok(0)
-        })
-        .with(12, "tail_call", move |ctx, a| {
-            if let Some(p) = s[a[2] as usize].load_borrowed() {
-                ctx.tail_call(p);
-            }
-            Ok(0)
-        });
-    let caller = vm(
-        "call 201\nr3 = 1\ncall 12\nexit",
-        Config::new().helpers(swapper),
-    );
-    assert_eq!(caller.run(&mut []).unwrap(), 2);
-}
-
-#[test]
-fn empty_slots_do_not_use_up_the_count() {
-    let s = slots(2);
-    // 40 tries at the empty slot 1, then the counting chain through slot 0.
-    let p = vm(
-        "
-        r6 = r1
-        r7 = 40
-    again:
-        r1 = r6
-        r3 = 1
-        call 12
-        r7 -= 1
-        if r7 != 0 goto again
-        r1 = r6
-        r2 = *(u64 *)(r1 + 0)
-        r2 += 1
-        *(u64 *)(r1 + 0) = r2
-        r3 = 0
-        call 12
-        r0 = 7
-        exit
-    ",
-        Config::new().helpers(helpers(s)),
-    );
-    let counter = vm(COUNTER, Config::new().helpers(helpers(s)));
-    s[0].replace(Some(counter));
-    let mut ctx = [0u8; 8];
-    assert_eq!(p.run(&mut ctx).unwrap(), 7);
-    // The entry program's own count, then 33 tail calls' worth.
-    assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+#[cfg(feature = "jit")]
+mod jit {
+    engine_tests!(Engine::Jit);
 }

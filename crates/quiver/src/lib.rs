@@ -41,3 +41,4 @@ pub use error::Error;
 pub use loader::{Bpf, Loader};
 pub use program::Program;
 pub use quiver_obj::section::{ProgType, SectionKind};
+pub use quiver_vm::Engine;

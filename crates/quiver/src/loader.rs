@@ -11,7 +11,7 @@ const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
 use quiver_maps::{Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
-use quiver_vm::{Config, HelperContext, HelperError, Helpers, Kfuncs, Vm};
+use quiver_vm::{Config, Engine, HelperContext, HelperError, Helpers, Kfuncs, Vm};
 
 use crate::async_host::AsyncHost;
 use crate::error::Error;
@@ -20,7 +20,7 @@ use crate::helpers::{
     MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, prog_array_call, prog_array_call_proto,
     tail_call_site, wq_kfuncs, wq_protos,
 };
-use crate::prog_array::{Engine, Owner, ProgArrayMap};
+use crate::prog_array::{Owner, ProgArrayMap};
 use crate::program::{DataRegion, Program};
 use crate::struct_ops::{Implementation, StructOps, StructOpsType};
 use quiver_obj::section::ProgType;
@@ -55,6 +55,7 @@ pub struct Loader {
     async_host: Option<AsyncHost>,
     struct_ops: Vec<Arc<StructOpsType>>,
     trust_verifier: bool,
+    engine: Option<Engine>,
 }
 
 impl Loader {
@@ -71,6 +72,19 @@ impl Loader {
     pub fn trust_verifier(mut self, yes: bool) -> Self {
         self.trust_verifier = yes;
         self
+    }
+
+    /// How programs run: native code from the Cranelift JIT (the default
+    /// where [`Engine::preferred`] says the host has it) or the
+    /// interpreter. Programs that share a prog array must share it.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// The engine programs load for.
+    pub fn engine_used(&self) -> Engine {
+        self.engine.unwrap_or(Engine::preferred())
     }
 
     /// Where the programs' timers and work-queue items run, and the clock
@@ -359,7 +373,7 @@ impl Loader {
             let owner = Owner {
                 prog_type: verdict.program_type.clone().unwrap_or_default(),
                 sleepable: p.kind.as_ref().is_some_and(|k| k.sleepable),
-                engine: Engine::Interpreter,
+                engine: self.engine_used(),
                 attach: p.kind.as_ref().and_then(|k| {
                     matches!(k.prog_type, ProgType::StructOps | ProgType::Tracing)
                         .then(|| k.target.clone())
@@ -404,7 +418,8 @@ impl Loader {
             let mut config = Config::new()
                 .helpers(helpers)
                 .kfuncs(program_kfuncs)
-                .budget(self.budget);
+                .budget(self.budget)
+                .engine(self.engine_used());
             // Tail calls whose map and index are the same on every path go
             // straight to their slot (Linux patches a direct jump there).
             for (i, (pc, insn)) in isa.iter().enumerate() {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use quiver_maps::{BPF_ANY, Map, MapDef, MapError, ValuePtr};
 use quiver_rcu::{RcuCell, global};
-use quiver_vm::{HelperContext, HelperError};
+use quiver_vm::{Engine, HelperContext, HelperError};
 
 use crate::program::ProgramCore;
 
@@ -22,21 +22,6 @@ pub(crate) const E2BIG: u64 = (-7i64) as u64;
 pub(crate) const ENOENT: u64 = (-2i64) as u64;
 pub(crate) const ELOOP: u64 = (-40i64) as u64;
 pub(crate) const EINVAL: u64 = (-22i64) as u64;
-
-/// How a program was compiled; programs of one prog array share it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Engine {
-    /// quiver's interpreter.
-    Interpreter,
-}
-
-impl std::fmt::Display for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Engine::Interpreter => "interpreted",
-        })
-    }
-}
 
 /// What every program in a prog array, and every program that uses the
 /// array, must agree on (Linux's `bpf_prog_map_compatible`): the first
@@ -49,6 +34,7 @@ pub struct Owner {
     /// reaches sleepable programs, and a non-sleepable one non-sleepable
     /// ones.
     pub sleepable: bool,
+    /// How the programs run: a tail call keeps to one engine.
     pub engine: Engine,
     /// The attach point, where the type has one (the struct_ops member or
     /// traced function), since it fixes the context's layout.

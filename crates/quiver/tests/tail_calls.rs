@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use quiver::maps::{Array, ProgArray};
-use quiver::{Bpf, Loader, Program};
+use quiver::{Bpf, Engine, Loader, Program};
 use quiver_obj::Object;
 use quiver_verifier::host::{Arg, Proto, Ret, kf};
 
@@ -64,6 +64,31 @@ fn a_chain_makes_33_tail_calls_then_falls_through() {
     let mut frame = [0u8; 16];
     assert_eq!(prog(&bpf, "chain").run_xdp(&mut frame).unwrap(), 2);
     assert_eq!(hops(&bpf)[0], 34);
+}
+
+#[test]
+fn both_engines_make_the_same_tail_calls() {
+    let outcomes: Vec<_> = [Engine::Interpreter, Engine::preferred()]
+        .into_iter()
+        .map(|engine| {
+            let bpf = Loader::new()
+                .engine(engine)
+                .load(&bytes("tail_calls.v3.g.o"))
+                .unwrap();
+            assert_eq!(prog(&bpf, "chain").owner().engine, engine);
+            let t = table(&bpf, "jmp_table");
+            t.set(1, prog(&bpf, "chain")).unwrap();
+            t.set(0, prog(&bpf, "leaf_b")).unwrap();
+            let mut frame = [0u8; 16];
+            let chain = prog(&bpf, "chain").run_xdp(&mut frame).unwrap();
+            let entry = prog(&bpf, "entry").run_xdp(&mut frame).unwrap();
+            (chain, entry, frame, hops(&bpf))
+        })
+        .collect();
+    assert_eq!(outcomes[0].0, 2);
+    assert_eq!(outcomes[0].1, 4);
+    assert_eq!(outcomes[0].3[0], 35);
+    assert_eq!(outcomes[0], outcomes[1]);
 }
 
 #[test]
@@ -216,6 +241,19 @@ fn the_owner_rule_holds_in_every_direction() {
         err.to_string(),
         "map plain_table: program type xdp differs from the array's kprobe"
     );
+    // Another engine: a tail call never switches between native code and
+    // the interpreter.
+    let interpreted = Loader::new()
+        .engine(Engine::Interpreter)
+        .load(&bytes("owner_rule.v3.g.o"))
+        .unwrap();
+    let err = plain.set(1, prog(&interpreted, "plain_leaf")).unwrap_err();
+    if Engine::preferred() == Engine::Jit {
+        assert_eq!(
+            err.to_string(),
+            "map plain_table: an interpreted program cannot share a prog array with JIT-compiled ones"
+        );
+    }
     // A program that uses an array owned by another kind is refused at load.
     let err = Loader::new()
         .load(&bytes("owner_conflict.v3.g.o"))

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use quiver_hid::bpf::{HidHost, Skipped, config::device_matches};
 use quiver_hid::recording::Recording;
-use quiver_hid::replay::{ObjectOutcome, replay_full};
+use quiver_hid::replay::{ObjectOutcome, replay_on};
 use quiver_obj::{ExternKind, Object};
 
 #[derive(clap::Subcommand)]
@@ -32,6 +32,9 @@ pub enum Command {
         /// The uhid device.
         #[arg(long, default_value = "/dev/uhid")]
         uhid: PathBuf,
+        /// How the programs run (default: the JIT where this host has it).
+        #[arg(long, value_enum)]
+        engine: Option<super::EngineArg>,
     },
     /// Describe a HID-BPF object: the devices it matches, its callbacks,
     /// the kfuncs it uses, its maps, and the verifier's verdict per program.
@@ -64,6 +67,9 @@ pub struct ReplayArgs {
     /// repeatable). Other requests get -EIO.
     #[arg(long = "feature", value_name = "ID=HEX")]
     features: Vec<String>,
+    /// How the programs run (default: the JIT where this host has it).
+    #[arg(long, value_enum)]
+    engine: Option<super::EngineArg>,
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
@@ -74,7 +80,8 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             hidraw,
             objects,
             uhid,
-        } => attach(hidraw, objects, uhid),
+            engine,
+        } => attach(hidraw, objects, uhid, super::engine(engine)),
     }
 }
 
@@ -93,7 +100,12 @@ fn read_objects(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
         .collect()
 }
 
-fn attach(hidraw: PathBuf, objects: Vec<PathBuf>, uhid: PathBuf) -> Result<ExitCode> {
+fn attach(
+    hidraw: PathBuf,
+    objects: Vec<PathBuf>,
+    uhid: PathBuf,
+    engine: quiver::Engine,
+) -> Result<ExitCode> {
     let objects = read_objects(&objects)?;
     let (identity, rdesc) = quiver_hid::live::from_sysfs(&hidraw).with_context(|| {
         format!(
@@ -115,7 +127,7 @@ fn attach(hidraw: PathBuf, objects: Vec<PathBuf>, uhid: PathBuf) -> Result<ExitC
     };
     let dev = open(&hidraw)?;
     let uh = open(&uhid)?;
-    let host = HidHost::new();
+    let host = HidHost::new().with_engine(engine);
     let stats = quiver_hid::live::run_bridge(
         &host,
         identity,
@@ -166,7 +178,8 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode> {
         };
         features.insert(id, bytes);
     }
-    let result = replay_full(&recording, &objects, &udev, &features)?;
+    let host = HidHost::new().with_engine(super::engine(args.engine));
+    let result = replay_on(&host, &recording, &objects, &udev, &features)?;
     let mut err = std::io::stderr().lock();
     for (device, outcomes) in &result.objects {
         for (name, outcome) in outcomes {

@@ -15,6 +15,22 @@ pub mod run;
 pub mod run_object;
 pub mod verify;
 
+/// `--engine` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum EngineArg {
+    Interp,
+    Jit,
+}
+
+/// The engine `--engine` chose, or the preferred one.
+pub fn engine(arg: Option<EngineArg>) -> quiver::Engine {
+    match arg {
+        Some(EngineArg::Interp) => quiver::Engine::Interpreter,
+        Some(EngineArg::Jit) => quiver::Engine::Jit,
+        None => quiver::Engine::preferred(),
+    }
+}
+
 /// `quiver conformance DIR`.
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
     let report =

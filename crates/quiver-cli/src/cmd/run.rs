@@ -8,7 +8,7 @@ use quiver_cli::hex;
 use quiver_cli::input::{Format, is_elf, load};
 use quiver_cli::out;
 use quiver_isa::asm::{Syntax, format_insn};
-use quiver_vm::{Config, Engine, Helpers, Vm};
+use quiver_vm::{Config, Helpers, Vm};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,10 +30,10 @@ pub struct Args {
     /// Stop the program after this many instructions.
     #[arg(long)]
     budget: Option<u64>,
-    /// Execution engine for raw programs: the interpreter or the Cranelift
-    /// JIT (--trace always interprets).
-    #[arg(long, value_enum, default_value = "interp")]
-    engine: EngineArg,
+    /// Execution engine: the interpreter or the Cranelift JIT (default:
+    /// the JIT where this host has it; --trace always interprets).
+    #[arg(long, value_enum)]
+    engine: Option<super::EngineArg>,
     /// For an ELF object: the program to run (needed when it has several).
     #[arg(long)]
     prog: Option<String>,
@@ -45,22 +45,6 @@ pub struct Args {
     /// struct_ops callbacks).
     #[arg(long)]
     ctx: Option<PathBuf>,
-}
-
-/// `--engine` values.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum EngineArg {
-    Interp,
-    Jit,
-}
-
-impl From<EngineArg> for Engine {
-    fn from(e: EngineArg) -> Engine {
-        match e {
-            EngineArg::Interp => Engine::Interpreter,
-            EngineArg::Jit => Engine::Jit,
-        }
-    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -81,6 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             packet: read(&args.packet)?,
             ctx: read(&args.ctx)?,
             budget: args.budget,
+            engine: super::engine(args.engine),
         });
     }
     if args.prog.is_some() || args.packet.is_some() || args.ctx.is_some() {
@@ -103,7 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let config = Config::new()
         .helpers(Helpers::conformance())
         .budget(args.budget)
-        .engine(args.engine.into());
+        .engine(super::engine(args.engine));
     let vm = Vm::new(&loaded.program, config)?;
     let before = mem.clone();
     let mut lines = out::Lines::default();

@@ -29,12 +29,13 @@ pub struct ObjectRun<'a> {
     pub packet: Option<Vec<u8>>,
     pub ctx: Option<Vec<u8>>,
     pub budget: Option<u64>,
+    pub engine: quiver::Engine,
 }
 
 pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
     let bytes = std::fs::read(req.object)
         .with_context(|| format!("cannot read {}", req.object.display()))?;
-    let mut loader = Loader::new();
+    let mut loader = Loader::new().engine(req.engine);
     if let Some(b) = req.budget {
         loader = loader.budget(b);
     }

@@ -442,6 +442,13 @@ impl HidHost {
         }
     }
 
+    /// Runs the programs with `engine` (by default the JIT where the host
+    /// has it).
+    pub fn with_engine(mut self, engine: quiver::Engine) -> HidHost {
+        self.loader = self.loader.engine(engine);
+        self
+    }
+
     /// Where the programs' timers and work items run (to wait for them).
     pub fn async_host(&self) -> &quiver::async_host::AsyncHost {
         &self.async_host

@@ -18,7 +18,7 @@ use crate::op::Op;
 
 use super::runtime::{
     CALL_HELPER, CALL_KFUNC, CALL_X, ERR_CALL_DEPTH, ERR_UNKNOWN_HELPER, ERR_UNKNOWN_KFUNC,
-    STATUS_OK, STATUS_STOP, rt_call, rt_zero,
+    STATUS_OK, STATUS_STOP, STATUS_TAIL, rt_call, rt_zero,
 };
 use super::translate::{FRAME_BYTES, Translator, ctx_off, trusted};
 
@@ -29,19 +29,7 @@ impl Translator<'_> {
         match op {
             Op::CallLocal { target } => return self.call_local(idx, target as usize),
             Op::Exit => {
-                let r0 = self.reg(0);
-                match self.pop {
-                    None => {
-                        self.b.ins().jump(self.exit_ok, &[BlockArg::Value(r0)]);
-                    }
-                    Some(pop) => {
-                        let depth = self.b.use_var(self.depth);
-                        let last = self.b.ins().icmp(IntCC::Equal, depth, self.base);
-                        self.b
-                            .ins()
-                            .brif(last, self.exit_ok, &[BlockArg::Value(r0)], pop, &[]);
-                    }
-                }
+                self.exit_frame();
                 return true;
             }
             Op::CallHelper { slot } => {
@@ -68,6 +56,24 @@ impl Translator<'_> {
             _ => unreachable!("every op is translated: {op:?}"),
         }
         false
+    }
+
+    /// Leaves the current frame with r0: the native function returns from
+    /// its base frame, a deeper one returns to its caller.
+    fn exit_frame(&mut self) {
+        let r0 = self.reg(0);
+        match self.pop {
+            None => {
+                self.b.ins().jump(self.exit_ok, &[BlockArg::Value(r0)]);
+            }
+            Some(pop) => {
+                let depth = self.b.use_var(self.depth);
+                let last = self.b.ins().icmp(IntCC::Equal, depth, self.base);
+                self.b
+                    .ins()
+                    .brif(last, self.exit_ok, &[BlockArg::Value(r0)], pop, &[]);
+            }
+        }
     }
 
     fn error_args(&mut self, kind: u64, idx: usize, value: u64) -> [BlockArg; 3] {
@@ -208,9 +214,23 @@ impl Translator<'_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, status, STATUS_STOP as i64);
+        let not_stop = self.b.create_block();
+        self.b.set_cold_block(not_stop);
         self.b
             .ins()
-            .brif(stop, self.exit_ok, &[BlockArg::Value(r0)], self.fail, &[]);
+            .brif(stop, self.exit_ok, &[BlockArg::Value(r0)], not_stop, &[]);
+        self.b.switch_to_block(not_stop);
+        let tail = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_TAIL as i64);
+        let tail_called = self.b.create_block();
+        self.b.set_cold_block(tail_called);
+        self.b.ins().brif(tail, tail_called, &[], self.fail, &[]);
+        // The tail-called program ran in this frame: leave it with its r0.
+        self.b.switch_to_block(tail_called);
+        self.set(0, r0);
+        self.exit_frame();
         self.b.switch_to_block(cont);
         self.set(0, r0);
     }

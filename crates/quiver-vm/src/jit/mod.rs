@@ -38,7 +38,7 @@ use cranelift_module::{Linkage, Module, default_libcall_names};
 use crate::error::LoadError;
 use crate::vm::Vm;
 
-pub(crate) use runtime::exec;
+pub(crate) use runtime::{exec, run_nested};
 
 /// A program's native code, shared by every clone of its `Vm`.
 pub(crate) struct JitCode {

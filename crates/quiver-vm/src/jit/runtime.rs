@@ -12,10 +12,10 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::compile::slot_of;
-use crate::error::{HelperError, VmError};
+use crate::error::VmError;
 use crate::helpers::{After, Callee, Helper, HelperContext};
-use crate::interp::{BPF_MAX_LOOPS, FUNC_BASE, exec_callback};
-use crate::memory::{Checked, MAX_CALL_FRAMES, Memory, Unchecked};
+use crate::interp::{Counters, FUNC_BASE, MAX_TAIL_CALL_CNT, exec_in_frame};
+use crate::memory::{MAX_CALL_FRAMES, Memory};
 use crate::vm::Vm;
 
 use super::JitCode;
@@ -26,6 +26,9 @@ pub(super) const STATUS_OK: u64 = 0;
 pub(super) const STATUS_ERROR: u64 = 1;
 /// `rt_call` only: the helper stopped the program, r0 is in `ret`.
 pub(super) const STATUS_STOP: u64 = 2;
+/// `rt_call` only: the helper tail-called a program, which ran in the
+/// calling frame and returned `ret`: the frame exits with it.
+pub(super) const STATUS_TAIL: u64 = 3;
 
 /// Error kinds of `rt_error`.
 pub(super) const ERR_BUDGET: u64 = 0;
@@ -72,23 +75,58 @@ pub(crate) struct JitCtx<'v> {
     mem: *mut Memory,
     vm: &'v Vm,
     code: &'v JitCode,
+    /// Tail calls made so far in the run (native code does not read it).
+    tail_calls: u32,
     error: Option<VmError>,
     panic: Option<Box<dyn Any + Send>>,
 }
 
-/// Runs a program from its first instruction with JIT code.
+impl JitCtx<'_> {
+    fn counters(&self) -> Counters {
+        Counters {
+            budget: self.budget,
+            loops: self.loops,
+            tail_calls: self.tail_calls,
+        }
+    }
+
+    fn set_counters(&mut self, k: &Counters) {
+        (self.budget, self.loops, self.tail_calls) = (k.budget, k.loops, k.tail_calls);
+    }
+}
+
+/// Runs a program from op `start` (0: its first instruction) as a new run.
 pub(crate) fn exec(
     vm: &Vm,
     code: &JitCode,
     mem: &mut Memory,
+    start: usize,
     args: [u64; 5],
 ) -> Result<u64, VmError> {
+    run_nested(vm, code, mem, start, 0, args, &mut Counters::new(vm))
+}
+
+/// Runs `vm` from op `start` in frame `base` of a run with `counters`:
+/// natively where the JIT made an entry there, else in the interpreter
+/// (a function address a program forged).
+pub(crate) fn run_nested(
+    vm: &Vm,
+    code: &JitCode,
+    mem: &mut Memory,
+    start: usize,
+    base: usize,
+    args: [u64; 5],
+    counters: &mut Counters,
+) -> Result<u64, VmError> {
+    let Some(entry) = code.entry_of(start) else {
+        return exec_in_frame(vm, mem, start, base, args, counters);
+    };
     let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
     let mut ctx = JitCtx {
         stack_top,
         zeroed: zeroed as u64,
-        budget: vm.budget.unwrap_or(u64::MAX),
-        loops: BPF_MAX_LOOPS,
+        budget: counters.budget,
+        loops: counters.loops,
         packet_ptr: packet.expose_provenance() as u64,
         packet_len,
         ret: 0,
@@ -98,10 +136,32 @@ pub(crate) fn exec(
         mem,
         vm,
         code,
+        tail_calls: counters.tail_calls,
         error: None,
         panic: None,
     };
-    run_frame(&mut ctx, mem, 0, 0, args)
+    let r = run_frame(&mut ctx, mem, entry, base, args);
+    *counters = ctx.counters();
+    r
+}
+
+/// Runs any program in frame `base` of the run `ctx` belongs to, on its
+/// counters.
+fn run_program(
+    ctx: *mut JitCtx<'_>,
+    vm: &Vm,
+    mem: &mut Memory,
+    start: usize,
+    base: usize,
+    args: [u64; 5],
+) -> Result<u64, VmError> {
+    let mut counters = ctx_only(ctx, |c| c.counters());
+    let r = match &vm.jit {
+        Some(code) => run_nested(vm, code, mem, start, base, args, &mut counters),
+        None => exec_in_frame(vm, mem, start, base, args, &mut counters),
+    };
+    ctx_only(ctx, |c| c.set_counters(&counters));
+    r
 }
 
 /// Runs native code from entry `entry` (an index into `JitCode::entries`)
@@ -140,6 +200,13 @@ fn run_frame(
         resume_unwind(p);
     }
     result.map_err(|e| e.expect("native code reports an error before failing"))
+}
+
+/// Borrows the context (not the memory) for the duration of `f`.
+fn ctx_only<'v, R>(ctx: *mut JitCtx<'v>, f: impl FnOnce(&mut JitCtx<'v>) -> R) -> R {
+    // SAFETY: as in `with_ctx`; the memory is not touched, so a caller may
+    // hold its own reference to it.
+    f(unsafe { &mut *ctx })
 }
 
 /// Borrows the context and the run's memory for the duration of `f`.
@@ -275,71 +342,31 @@ fn call_host(
         }
     };
     let pc = vm.pcs[idx];
-    let mut callback = |m: &mut Memory,
-                        callee: Callee<'_>,
-                        args: [u64; 5]|
-     -> Result<u64, VmError> {
-        let func = match callee {
-            Callee::Function(func) => func,
-            // Another program (a call through a prog array): the
-            // interpreter runs it, on the same memory and counters.
-            Callee::Program(p) => {
-                if depth + 1 >= MAX_CALL_FRAMES {
-                    return Err(vm.call_depth_exceeded(idx));
+    let mut callback =
+        |m: &mut Memory, callee: Callee<'_>, args: [u64; 5]| -> Result<u64, VmError> {
+            if depth + 1 >= MAX_CALL_FRAMES {
+                return Err(vm.call_depth_exceeded(idx));
+            }
+            let r = match callee {
+                // Another program (a call through a prog array), on the same
+                // memory and counters.
+                Callee::Program(p) => run_program(ctx, p, m, 0, depth + 1, args),
+                Callee::Function(func) => {
+                    let target = func
+                        .checked_sub(FUNC_BASE)
+                        .and_then(|t| usize::try_from(t).ok())
+                        .filter(|&t| t < vm.ops.len())
+                        .ok_or(VmError::BadCallback { pc, addr: func })?;
+                    match code.entry_of(target) {
+                        Some(entry) => run_frame(ctx, m, entry, depth + 1, args),
+                        // A function address the program forged.
+                        None => run_program(ctx, vm, m, target, depth + 1, args),
+                    }
                 }
-                let (mut budget, mut loops) = with_ctx(ctx, |c, _| (c.budget, c.loops));
-                let r = if p.is_checked() {
-                    exec_callback::<Checked>(p, m, 0, depth + 1, args, &mut budget, &mut loops)
-                } else {
-                    exec_callback::<Unchecked>(p, m, 0, depth + 1, args, &mut budget, &mut loops)
-                };
-                with_ctx(ctx, |c, _| (c.budget, c.loops) = (budget, loops));
-                m.set_depth(depth);
-                return r;
-            }
+            };
+            m.set_depth(depth);
+            r
         };
-        let target = func
-            .checked_sub(FUNC_BASE)
-            .and_then(|t| usize::try_from(t).ok())
-            .filter(|&t| t < vm.ops.len())
-            .ok_or(VmError::BadCallback { pc, addr: func })?;
-        if depth + 1 >= MAX_CALL_FRAMES {
-            return Err(vm.call_depth_exceeded(idx));
-        }
-        let r = match code.entry_of(target) {
-            Some(entry) => run_frame(ctx, m, entry, depth + 1, args),
-            // A function address the program forged: the interpreter runs
-            // it, on the same memory and counters.
-            None => {
-                let (mut budget, mut loops) = with_ctx(ctx, |c, _| (c.budget, c.loops));
-                let r = if vm.is_checked() {
-                    exec_callback::<Checked>(
-                        vm,
-                        m,
-                        target,
-                        depth + 1,
-                        args,
-                        &mut budget,
-                        &mut loops,
-                    )
-                } else {
-                    exec_callback::<Unchecked>(
-                        vm,
-                        m,
-                        target,
-                        depth + 1,
-                        args,
-                        &mut budget,
-                        &mut loops,
-                    )
-                };
-                with_ctx(ctx, |c, _| (c.budget, c.loops) = (budget, loops));
-                r
-            }
-        };
-        m.set_depth(depth);
-        r
-    };
     // SAFETY: `mem` is `ctx.mem`, valid for the run (see `with_ctx`); the
     // context borrow above has ended, and the only way back into the run
     // is `callback`, which hands native code the helper's reborrow.
@@ -347,13 +374,31 @@ fn call_host(
     let mut hctx = HelperContext::new(mem, pc, Some(&mut callback));
     let result = (h.func())(&mut hctx, args);
     let after = hctx.take_after();
-    // Tail calls are the interpreter's for now: native code refuses them.
-    let result = match (result, &after) {
-        (Ok(_), Some(After::TailCall(_))) => Err(HelperError::msg(
-            "tail calls are not supported by the JIT yet: run this program in the interpreter",
-        )),
-        (r, _) => r,
-    };
+    drop(hctx);
+    if let (Ok(_), Some(After::TailCall(target))) = (&result, &after) {
+        let counted = ctx_only(ctx, |c| {
+            let ok = c.tail_calls < MAX_TAIL_CALL_CNT;
+            c.tail_calls += u32::from(ok);
+            ok
+        });
+        // Past the limit the caller goes on with the helper's result.
+        if counted {
+            // The callee takes the calling frame, so what it returns is
+            // what the frame returns.
+            let r = run_program(ctx, target, mem, 0, depth, args);
+            mem.set_depth(depth);
+            return ctx_only(ctx, |c| match r {
+                Ok(r0) => {
+                    c.ret = r0;
+                    STATUS_TAIL
+                }
+                Err(e) => {
+                    c.error = Some(e);
+                    STATUS_ERROR
+                }
+            });
+        }
+    }
     with_ctx(ctx, |c, _| match result {
         Ok(v) => match after {
             Some(After::Stop(r0)) => {
