@@ -1,0 +1,75 @@
+//! What one run costs besides the program's own instructions: a
+//! two-instruction program through the raw `Vm` (interpreter and JIT,
+//! checked and unchecked) and an XDP program through the runtime, against
+//! the kernel's BPF_PROG_TEST_RUN loop on the same XDP program.
+//!
+//! `cargo run --release -p quiver-bench --example run_overhead`
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use quiver::{Engine, Loader};
+use quiver_isa::asm::{Syntax, assemble};
+use quiver_vm::{Config, Vm};
+
+fn ns_per(mut f: impl FnMut() -> u64) -> f64 {
+    let mut n = 1u64;
+    loop {
+        let t = Instant::now();
+        for _ in 0..n {
+            black_box(f());
+        }
+        if t.elapsed() > Duration::from_millis(30) {
+            break;
+        }
+        n *= 2;
+    }
+    let mut s: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..n {
+                black_box(f());
+            }
+            t.elapsed().as_nanos() as f64 / n as f64
+        })
+        .collect();
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
+}
+
+fn main() {
+    let program =
+        quiver_isa::Program::from_insns(assemble("r0 = 2\nexit", Syntax::Llvm).expect("asm"))
+            .expect("program");
+    println!("| what | ns/run |\n|---|---:|");
+    for engine in [Engine::Interpreter, Engine::Jit] {
+        let vm = Vm::new(&program, Config::new().engine(engine)).expect("vm");
+        let mut mem = [0u8; 64];
+        let ns = ns_per(|| vm.run(&mut mem).expect("run"));
+        println!("| raw Vm, {engine}, checked, `r0 = 2; exit` | {ns:.1} |");
+    }
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj/tail_calls.v3.g.o"),
+    )
+    .expect("fixture");
+    for (engine, trust) in [
+        (Engine::Interpreter, false),
+        (Engine::Interpreter, true),
+        (Engine::Jit, false),
+        (Engine::Jit, true),
+    ] {
+        let bpf = Loader::new()
+            .engine(engine)
+            .trust_verifier(trust)
+            .load(&bytes)
+            .expect("load");
+        let p = bpf.program("bare_chain").expect("program");
+        let mut frame = [0u8; 64];
+        let ns = ns_per(|| p.run_xdp(&mut frame).expect("run"));
+        let mode = if trust { "unchecked" } else { "checked" };
+        println!(
+            "| runtime run_xdp, {engine}, {mode}, `bare_chain` with an empty slot | {ns:.1} |"
+        );
+    }
+}
