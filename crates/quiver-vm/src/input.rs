@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use crate::memory::{Region, RegionRef};
 
 /// The input of [`Vm::run_with`](crate::Vm::run_with): initial `r1`..`r5`, a
@@ -25,7 +27,9 @@ pub struct RunInput<'a> {
     args: [Option<u64>; 5],
     context: Option<RegionRef<'a>>,
     packet: Option<RegionRef<'a>>,
-    regions: Vec<RegionRef<'a>>,
+    /// Inline for the few a run usually has (a program's global data),
+    /// so that a run allocates nothing.
+    regions: SmallVec<[RegionRef<'a>; 4]>,
 }
 
 impl<'a> RunInput<'a> {

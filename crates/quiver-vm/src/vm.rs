@@ -129,6 +129,21 @@ impl Vm {
         Engine::Interpreter
     }
 
+    /// Compiles `program` with the JIT for `target` (a target triple or
+    /// architecture name such as `"aarch64"`), in checked or unchecked
+    /// mode, and discards the code: shows that it lowers there, and how
+    /// large it is (bytes). Nothing runs, so unchecked mode is safe here.
+    #[cfg(feature = "jit")]
+    pub fn jit_code_size_for(
+        program: &Program,
+        config: Config,
+        target: &str,
+        checked: bool,
+    ) -> Result<usize, LoadError> {
+        let vm = Vm::build(program, config.engine(Engine::Interpreter), checked)?;
+        crate::jit::lower_for(&vm, target)
+    }
+
     // --- end of JIT engine selection ---
 
     /// Whether memory accesses are checked (built with [`Vm::new`]).

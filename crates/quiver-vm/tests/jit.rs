@@ -659,3 +659,31 @@ fn jit_differential_corpus_replays() {
     }
     assert!(replayed > 0, "no corpus input in {}", dir.display());
 }
+
+/// The translation is the same for every target: each conformance
+/// program also lowers for aarch64 (compiled, not run: this host is
+/// x86-64), checked and unchecked code alike.
+#[test]
+fn every_conformance_program_lowers_for_aarch64() {
+    let Some(vectors) = vectors() else { return };
+    let mut lowered = 0;
+    for (path, case) in &vectors {
+        let Ok(program) = asm(&case.asm, Syntax::Conformance)
+            .map_err(|e| e.to_string())
+            .and_then(|i| Program::from_insns(i).map_err(|e| e.to_string()))
+        else {
+            continue;
+        };
+        for checked in [true, false] {
+            let config = Config::new().helpers(Helpers::conformance());
+            match Vm::jit_code_size_for(&program, config, "aarch64", checked) {
+                Ok(size) => assert!(size > 0, "{}", path.display()),
+                // What the interpreter also refuses to load.
+                Err(e) if !matches!(e, LoadError::Jit { .. }) => continue,
+                Err(e) => panic!("{}: {e}", path.display()),
+            }
+        }
+        lowered += 1;
+    }
+    assert!(lowered > 300, "only {lowered} programs lowered");
+}

@@ -111,3 +111,25 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         module: Mutex::new(Some(module)),
     })
 }
+
+/// Lowers the ops of `vm` for another target (`"aarch64"`,
+/// `"x86_64-unknown-linux-gnu"`...) without keeping the code: checks that
+/// the translation is target-independent. Returns the code's size.
+pub(crate) fn lower_for(vm: &Vm, target: &str) -> Result<usize, LoadError> {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").map_err(jit_error)?;
+    let isa = cranelift_codegen::isa::lookup_by_name(target)
+        .map_err(jit_error)?
+        .finish(settings::Flags::new(flags))
+        .map_err(jit_error)?;
+    let mut func = cranelift_codegen::ir::Function::new();
+    func.signature = cranelift_codegen::ir::Signature::new(isa.default_call_conv());
+    func.signature.params.extend([AbiParam::new(I64); 4]);
+    func.signature.returns.push(AbiParam::new(I64));
+    translate::translate(vm, &mut func, &*isa);
+    let mut ctx = cranelift_codegen::Context::for_function(func);
+    let code = ctx
+        .compile(&*isa, &mut Default::default())
+        .map_err(|e| jit_error(format!("{:?}", e.inner)))?;
+    Ok(code.code_buffer().len())
+}
