@@ -118,9 +118,17 @@ impl Translator<'_> {
 
     fn load(&mut self, idx: usize, dst: u8, src: u8, off: i16, size: u8, signed: bool) {
         let p = self.host_ptr(idx, src, off as i64, size, false, false);
-        let ty = ty_of(size);
-        let v = self.b.ins().load(ty, plain(), p, 0);
-        let v = self.extend(v, ty, signed);
+        // Extending loads: one native instruction, no separate extension.
+        let ins = self.b.ins();
+        let v = match (size, signed) {
+            (1, false) => ins.uload8(I64, plain(), p, 0),
+            (2, false) => ins.uload16(I64, plain(), p, 0),
+            (4, false) => ins.uload32(plain(), p, 0),
+            (1, true) => ins.sload8(I64, plain(), p, 0),
+            (2, true) => ins.sload16(I64, plain(), p, 0),
+            (4, true) => ins.sload32(plain(), p, 0),
+            _ => ins.load(I64, plain(), p, 0),
+        };
         self.set(dst, v);
     }
 
@@ -133,8 +141,14 @@ impl Translator<'_> {
     fn store_reg(&mut self, idx: usize, dst: u8, off: i16, src: u8, size: u8) {
         let v = self.reg(src);
         let p = self.host_ptr(idx, dst, off as i64, size, true, false);
-        let v = self.truncate(v, ty_of(size));
-        self.b.ins().store(plain(), v, p, 0);
+        // Truncating stores take the 64-bit register as it is.
+        let ins = self.b.ins();
+        match size {
+            1 => ins.istore8(plain(), v, p, 0),
+            2 => ins.istore16(plain(), v, p, 0),
+            4 => ins.istore32(plain(), v, p, 0),
+            _ => ins.store(plain(), v, p, 0),
+        };
     }
 
     /// Atomic read-modify-write of `ty` (I32 or I64). Cranelift's atomics
