@@ -32,7 +32,7 @@
 //! in a full LRU map even an update of an existing key evicts an element,
 //! exactly like Linux.
 
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -51,8 +51,37 @@ const LOW: u64 = 0xffff_ffff;
 struct Shard(RwLock<Box<[u32]>>);
 
 enum Seed {
-    Random(RandomState),
+    Random(u64),
     Zero,
+}
+
+/// The high and low halves of the 128-bit product, folded: one multiply
+/// mixes every input bit into every output bit.
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// A keyed hash of `key` (as Linux keys jhash with a random seed): a
+/// folded multiply per 8 bytes. Several times faster than SipHash on the
+/// short keys maps have, and as unpredictable without the seed.
+fn hash_bytes(seed: u64, key: &[u8]) -> u64 {
+    const K0: u64 = 0xa076_1d64_78bd_642f;
+    const K1: u64 = 0xe703_7ed1_a0b4_28db;
+    let mut h = fold_mul(seed ^ K0, (key.len() as u64) ^ K1);
+    let mut words = key.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h = fold_mul(h ^ u64::from_le_bytes(b), K1);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h = fold_mul(h ^ u64::from_le_bytes(b), K0);
+    }
+    fold_mul(h, K1)
 }
 
 /// Where a value being stored comes from.
@@ -154,7 +183,7 @@ impl HashMap {
             seed: if def.flags & BPF_F_ZERO_SEED != 0 {
                 Seed::Zero
             } else {
-                Seed::Random(RandomState::new())
+                Seed::Random(RandomState::new().hash_one(0x5eed_u64))
             },
             free_head: AtomicU64::new(u64::from(NIL)),
             fresh: AtomicUsize::new(0),
@@ -334,8 +363,8 @@ impl HashMap {
 
     fn hash(&self, key: &[u8]) -> u32 {
         let h = match &self.seed {
-            Seed::Random(rs) => rs.hash_one(key),
-            Seed::Zero => BuildHasherDefault::<DefaultHasher>::default().hash_one(key),
+            Seed::Random(seed) => hash_bytes(*seed, key),
+            Seed::Zero => hash_bytes(0, key),
         };
         (h ^ (h >> 32)) as u32
     }

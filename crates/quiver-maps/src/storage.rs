@@ -168,6 +168,10 @@ impl Arena {
     }
 
     fn locate(&self, slot: usize) -> (usize, usize) {
+        // The first chunk (all of a preallocated arena) without a division.
+        if slot < self.base {
+            return (0, slot);
+        }
         let q = slot / self.base + 1;
         let k = (usize::BITS - 1 - q.leading_zeros()) as usize;
         (k, slot - self.base * ((1 << k) - 1))

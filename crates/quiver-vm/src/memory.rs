@@ -20,7 +20,9 @@
 //! the unchecked mode can rebuild usable pointers from plain integers.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::ptr;
@@ -332,7 +334,40 @@ pub(crate) struct Memory {
     spill: Vec<Slot>,
     /// Regions added by helpers, kept for their names.
     owned: Vec<Region>,
+    /// Every region's `(start, len, ptr, writable)`, once there are more
+    /// than a linear scan handles well: a program that looks up hundreds
+    /// of map elements in a run would otherwise pay quadratic time.
+    index: Option<RegionIndex>,
     packet: Option<(*const u8, u64)>,
+}
+
+/// `(start, len, ptr, writable)` of every region of a run.
+type RegionIndex = HashSet<(u64, u64, usize, bool), BuildHasherDefault<AddressHasher>>;
+
+/// Hashes the addresses and lengths of regions: a multiply per word (they
+/// come from the host, not from programs, so no keyed hash is needed).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        let p = u128::from(self.0 ^ v) * 0x9e37_79b9_7f4a_7c15;
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
 }
 
 /// Runs `f` with the memory of one run: a fresh stack, `regions`, and
@@ -357,6 +392,7 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
         inline_len: 0,
         spill: Vec::new(),
         owned: Vec::new(),
+        index: None,
         packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
     };
     for r in regions {
@@ -454,12 +490,24 @@ impl Memory {
     /// region already present is not added again, so that a helper called
     /// in a loop (a map lookup) does not grow the list the checks scan.
     pub(crate) fn push_region(&mut self, region: Region) -> u64 {
-        let same = |s: &Slot| {
-            (s.start, s.len, s.ptr, s.writable)
-                == (region.start, region.len, region.ptr, region.writable)
-        };
-        if self.regions().any(same) {
-            return region.start;
+        const SCAN: usize = 16;
+        let key = |s: &Slot| (s.start, s.len, s.ptr.addr(), s.writable);
+        let new = (region.start, region.len, region.ptr.addr(), region.writable);
+        if self.inline_len + self.spill.len() < SCAN {
+            if self.regions().any(|s| key(s) == new) {
+                return region.start;
+            }
+        } else {
+            let index = match &mut self.index {
+                Some(index) => index,
+                None => {
+                    let all = self.inline[..self.inline_len].iter().chain(&self.spill);
+                    self.index.insert(all.map(key).collect())
+                }
+            };
+            if !index.insert(new) {
+                return region.start;
+            }
         }
         self.add_slot(region.slot());
         self.owned.push(region);

@@ -444,6 +444,24 @@ fn read(ctx: &HelperContext<'_>, addr: u64, len: usize) -> Result<Vec<u8>, Helpe
     Ok(ctx.read_vec(addr, len)?)
 }
 
+/// Calls `f` with `len` bytes of program memory at `addr`, read into a
+/// buffer on the stack when they fit (keys and values nearly always do).
+fn with_bytes<R>(
+    ctx: &HelperContext<'_>,
+    addr: u64,
+    len: usize,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R, HelperError> {
+    let mut small = [0u8; 256];
+    if len <= small.len() {
+        ctx.read_bytes(addr, &mut small[..len])
+            .map_err(HelperError::Memory)?;
+        Ok(f(&small[..len]))
+    } else {
+        Ok(f(&read(ctx, addr, len)?))
+    }
+}
+
 /// A monotonic clock shared by `ktime_get_*`, starting near 0 like a
 /// freshly booted machine's.
 fn now_ns() -> u64 {
@@ -561,13 +579,16 @@ pub(crate) fn linux_helpers(
     let m = maps.clone();
     h.register(id::MAP_UPDATE_ELEM, "bpf_map_update_elem", move |ctx, a| {
         let (_, map) = m.get(a[0])?;
-        let key = read(ctx, a[1], map.def().key_size as usize)?;
-        let value = read(ctx, a[2], map.def().value_size as usize)?;
-        let r = if map.def().map_type.is_percpu() {
-            map.update_percpu(&key, &value, a[3], cpu_slot(map.cpus()))
-        } else {
-            map.update(&key, &value, a[3])
-        };
+        let def = map.def();
+        let r = with_bytes(ctx, a[1], def.key_size as usize, |key| {
+            with_bytes(ctx, a[2], def.value_size as usize, |value| {
+                if def.map_type.is_percpu() {
+                    map.update_percpu(key, value, a[3], cpu_slot(map.cpus()))
+                } else {
+                    map.update(key, value, a[3])
+                }
+            })
+        })??;
         Ok(r.map_or_else(|e| errno(&e), |()| 0))
     });
     let m = maps.clone();
