@@ -311,7 +311,7 @@ fn main() {
         let quiver_stats = quiver_verifier_stats(p);
         let (k, kernel_processed) = kernel_entry(p, &kernel);
         verifier.push((p.name, quiver_stats, kernel_processed));
-        let mut entries = vec![
+        let mut entries = [
             quiver_entry(p, Engine::Interpreter),
             quiver_entry(p, Engine::Jit),
             quiver_raw_entry(p),

@@ -151,7 +151,7 @@ fn results_match_a_rust_model() {
         let buttons = (b & 1) | ((b & 2) << 1) | ((b & 4) >> 1);
         let x = u32::from(u16::from_le_bytes([r[1], r[2]])).min(20_000);
         let y = u32::from(u16::from_le_bytes([r[3], r[4]]));
-        let y = if y > 15_000 { 0 } else { 15_000 - y };
+        let y = 15_000_u32.saturating_sub(y);
         let mut pressure = u32::from(u16::from_le_bytes([r[5], r[6]]));
         if pressure != 0 {
             let doubled = (pressure * 2).min(2047);
