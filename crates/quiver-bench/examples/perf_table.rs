@@ -25,7 +25,8 @@
 //!   when the kernel refuses BPF here).
 //!
 //! Programs that need maps or tail calls have no raw entry: n/a for raw
-//! VMs. solana-sbpf is not in the table (see the note printed at the end).
+//! VMs. solana-sbpf is not in the table: its dialect gives 32-bit ALU
+//! results another meaning (see the note printed at the end).
 //! After the table: JIT compile time per 1,000 instructions, and the chart
 //! `docs/perf.svg`.
 //!
@@ -400,8 +401,11 @@ fn main() {
         }
     }
     println!(
-        "- solana-sbpf: not run (its dialect, SBPF, differs from eBPF: r10 frames, no \
-         packet pointers of the XDP kind, its own ELF loader; not part of this build)"
+        "- solana-sbpf: not run. The programs are -mcpu=v3 code and every one uses 32-bit ALU \
+         and JMP32 instructions; no SBPF version runs those with eBPF's meaning (SBPF v0 and \
+         v3 sign-extend 32-bit ALU results where eBPF zero-extends, only v3+ has JMP32, v2 \
+         re-encodes loads and stores), so it would run different bytecode (a v1 build) or \
+         compute different results."
     );
     println!();
     compile_times();
