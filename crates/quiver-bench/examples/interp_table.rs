@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use quiver_bench::programs;
-use quiver_isa::{AluOp, Insn, JmpCond, Program, Reg, Size, Source, Width};
+use quiver_isa::Program;
 use quiver_vm::{Config, Engine, Vm};
 
 /// Median ns per call of `f` over several batches of about 50 ms each.
@@ -81,7 +81,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5000);
-    let big = straight_line(size);
+    let big = quiver_bench::straight_line(size, true).expect("a valid program");
     let n = big.insns().len();
     for (label, make) in [
         ("checked", Vm::new as fn(&Program, Config) -> _),
@@ -99,76 +99,4 @@ fn main() {
             us / n as f64 * 1000.0
         );
     }
-}
-
-/// A long program of ALU ops, stack stores and loads and forward branches
-/// (blocks of 8), for the JIT's compile time.
-fn straight_line(len: usize) -> Program {
-    let mut insns = Vec::with_capacity(len + 1);
-    insns.push(Insn::Alu {
-        width: Width::W64,
-        op: AluOp::Mov,
-        dst: Reg::R0,
-        src: Source::Imm(0),
-    });
-    let mut i = 0;
-    while insns.len() < len {
-        let r = Reg::new(1 + (i % 5) as u8).expect("r1-r5");
-        let off = -8 * (1 + (i % 16) as i16);
-        insns.extend([
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Add,
-                dst: Reg::R0,
-                src: Source::Imm(i),
-            },
-            Insn::Alu {
-                width: Width::W32,
-                op: AluOp::Mul,
-                dst: r,
-                src: Source::Reg(Reg::R0),
-            },
-            Insn::Store {
-                size: Size::DW,
-                dst: Reg::R10,
-                off,
-                src: Source::Reg(r),
-            },
-            Insn::Load {
-                size: Size::W,
-                sign_extend: false,
-                dst: Reg::R6,
-                src: Reg::R10,
-                off,
-            },
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Xor,
-                dst: Reg::R0,
-                src: Source::Reg(Reg::R6),
-            },
-            Insn::Jump {
-                width: Width::W64,
-                cond: JmpCond::Gt,
-                dst: Reg::R0,
-                src: Source::Reg(r),
-                off: 1,
-            },
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Rsh,
-                dst: Reg::R0,
-                src: Source::Imm(1),
-            },
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Sdiv,
-                dst: Reg::R0,
-                src: Source::Reg(r),
-            },
-        ]);
-        i += 1;
-    }
-    insns.push(Insn::Exit);
-    Program::from_insns(insns).expect("valid program")
 }

@@ -1,8 +1,10 @@
 //! The programs quiver is benchmarked on, shared by the criterion suite and
 //! the differential test that checks every runtime computes the same r0.
 
-use quiver_isa::Program;
+pub mod perf;
+
 use quiver_isa::asm::{Syntax, assemble};
+use quiver_isa::{AluOp, DecodeError, Insn, JmpCond, Program, Reg, Size, Source, Width};
 
 /// One benchmark program with its input.
 pub struct BenchProgram {
@@ -60,4 +62,78 @@ pub fn programs() -> Vec<BenchProgram> {
             memory: vec![0; 8],
         },
     ]
+}
+
+/// A long program of ALU ops, stack stores and loads and forward branches
+/// (blocks of 8), for JIT compile times. `signed_div` ends each block with
+/// a signed division (a v4 instruction); without it, an unsigned one, so
+/// runtimes that stop at v3 take it too.
+pub fn straight_line(len: usize, signed_div: bool) -> Result<Program, DecodeError> {
+    let mut insns = Vec::with_capacity(len + 1);
+    insns.push(Insn::Alu {
+        width: Width::W64,
+        op: AluOp::Mov,
+        dst: Reg::R0,
+        src: Source::Imm(0),
+    });
+    let mut i = 0;
+    while insns.len() < len {
+        let r = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5][(i % 5) as usize];
+        let off = -8 * (1 + (i % 16) as i16);
+        insns.extend([
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Add,
+                dst: Reg::R0,
+                src: Source::Imm(i),
+            },
+            Insn::Alu {
+                width: Width::W32,
+                op: AluOp::Mul,
+                dst: r,
+                src: Source::Reg(Reg::R0),
+            },
+            Insn::Store {
+                size: Size::DW,
+                dst: Reg::R10,
+                off,
+                src: Source::Reg(r),
+            },
+            Insn::Load {
+                size: Size::W,
+                sign_extend: false,
+                dst: Reg::R6,
+                src: Reg::R10,
+                off,
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Xor,
+                dst: Reg::R0,
+                src: Source::Reg(Reg::R6),
+            },
+            Insn::Jump {
+                width: Width::W64,
+                cond: JmpCond::Gt,
+                dst: Reg::R0,
+                src: Source::Reg(r),
+                off: 1,
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Rsh,
+                dst: Reg::R0,
+                src: Source::Imm(1),
+            },
+            Insn::Alu {
+                width: Width::W64,
+                op: if signed_div { AluOp::Sdiv } else { AluOp::Div },
+                dst: Reg::R0,
+                src: Source::Reg(r),
+            },
+        ]);
+        i += 1;
+    }
+    insns.push(Insn::Exit);
+    Program::from_insns(insns)
 }
