@@ -146,6 +146,18 @@ struct Code {
 impl Object {
     /// Parses, relocates and links an object.
     pub fn parse(bytes: &[u8]) -> Result<Object, ObjError> {
+        // The ELF reader wants its headers aligned; bytes from anywhere
+        // (`include_bytes!`, a slice of a larger buffer) are copied into
+        // aligned memory first.
+        let mut copy = Vec::new();
+        let bytes = if bytes.as_ptr().align_offset(8) != 0 {
+            copy.resize(bytes.len() + 7, 0u8);
+            let at = copy.as_ptr().align_offset(8).min(7);
+            copy[at..at + bytes.len()].copy_from_slice(bytes);
+            &copy[at..at + bytes.len()]
+        } else {
+            bytes
+        };
         let elf = elf::read(bytes)?;
         Loader::new(&elf)?.load()
     }

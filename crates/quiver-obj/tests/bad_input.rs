@@ -138,3 +138,19 @@ fn fuzz_corpus_replays() {
     println!("object fuzz corpus: {n} inputs replayed");
     assert!(n > 0);
 }
+
+/// Bytes at any alignment parse (the ELF reader wants aligned headers).
+#[test]
+fn misaligned_bytes_parse() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/obj/xdp_parse.v3.g.o"
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let mut shifted = vec![0u8; bytes.len() + 1];
+    shifted[1..].copy_from_slice(&bytes);
+    let a = quiver_obj::Object::parse(&bytes).unwrap();
+    let b = quiver_obj::Object::parse(&shifted[1..]).unwrap();
+    assert_eq!(a.programs.len(), b.programs.len());
+    assert_eq!(a.programs[0].insns, b.programs[0].insns);
+}
