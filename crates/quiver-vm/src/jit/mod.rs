@@ -28,7 +28,7 @@ mod calls;
 mod runtime;
 mod translate;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use cranelift_codegen::ir::{AbiParam, types::I64};
 use cranelift_codegen::settings::{self, Configurable};
@@ -76,17 +76,30 @@ fn jit_error(what: impl std::fmt::Display) -> LoadError {
     }
 }
 
+/// The host's target description, built once: probing the CPU and
+/// building the ISA costs about as much as compiling a small program.
+fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
+    static ISA: OnceLock<Result<cranelift_codegen::isa::OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        // The IR is built by `translate`, not by users: skip re-verifying it.
+        flags
+            .set("enable_verifier", "false")
+            .map_err(|e| e.to_string())?;
+        cranelift_native::builder()
+            .map_err(|e| e.to_string())?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(jit_error)
+}
+
 /// Compiles the ops of `vm` (already built by `compile.rs`) to native code
 /// for the host.
 pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
-    let mut flags = settings::builder();
-    flags.set("opt_level", "speed").map_err(jit_error)?;
-    // The IR is built by `translate`, not by users: skip re-verifying it.
-    flags.set("enable_verifier", "false").map_err(jit_error)?;
-    let isa = cranelift_native::builder()
-        .map_err(jit_error)?
-        .finish(settings::Flags::new(flags))
-        .map_err(jit_error)?;
+    let isa = host_isa()?;
     let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
 
     let mut sig = module.make_signature();
