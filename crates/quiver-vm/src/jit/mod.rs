@@ -33,7 +33,7 @@ use std::sync::{Mutex, OnceLock};
 use cranelift_codegen::ir::{AbiParam, types::I64};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{Linkage, Module, default_libcall_names};
+use cranelift_module::{Linkage, Module, ModuleReloc, ModuleRelocTarget, default_libcall_names};
 
 use crate::error::LoadError;
 use crate::vm::Vm;
@@ -76,6 +76,35 @@ fn jit_error(what: impl std::fmt::Display) -> LoadError {
     }
 }
 
+/// Bytes of the aligned windows the CPU fetches decoded instructions in
+/// (x86-64 op caches): a small loop that straddles two windows, or whose
+/// first instruction sits late in one, can run at half speed (measured:
+/// the checksum benchmark's loop, 1.1 µs placed as Cranelift left it,
+/// 0.34 µs starting a window).
+const CODE_WINDOW: u32 = 64;
+
+/// Bytes to put before the code (which starts a window) so that its
+/// smallest loop, most likely the innermost and hottest, starts a window:
+/// Cranelift aligns functions, not loops. `edges` are the machine code's
+/// control-flow edges between block starts; a backward one closes a loop.
+fn loop_padding(starts: &[u32], edges: &[(u32, u32)], len: usize) -> u32 {
+    let block_end = |from: u32| {
+        starts
+            .iter()
+            .copied()
+            .find(|&s| s > from)
+            .unwrap_or(len as u32)
+    };
+    edges
+        .iter()
+        .filter(|(from, to)| to <= from)
+        .map(|&(from, to)| (block_end(from) - to, to))
+        .min()
+        .map_or(0, |(_, header)| {
+            (CODE_WINDOW - header % CODE_WINDOW) % CODE_WINDOW
+        })
+}
+
 /// The host's target description, built once: probing the CPU and
 /// building the ISA costs about as much as compiling a small program.
 fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
@@ -83,6 +112,10 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
     ISA.get_or_init(|| {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        // Block offsets and edges, for `loop_padding`.
+        flags
+            .set("machine_code_cfg_info", "true")
+            .map_err(|e| e.to_string())?;
         // The IR is built by `translate`, not by users: skip re-verifying it.
         flags
             .set("enable_verifier", "false")
@@ -111,9 +144,32 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     let entries = translate::translate(vm, &mut ctx.func, &*isa);
-    module.define_function(id, &mut ctx).map_err(jit_error)?;
+    let (pad, bytes, mach_relocs) = {
+        let code = ctx
+            .compile(&*isa, &mut Default::default())
+            .map_err(|e| jit_error(format!("{:?}", e.inner)))?;
+        let pad = loop_padding(&code.bb_starts, &code.bb_edges, code.code_buffer().len());
+        // Never executed: only moves the code.
+        let mut bytes = vec![0; pad as usize];
+        bytes.extend_from_slice(code.code_buffer());
+        (pad, bytes, code.buffer.relocs().to_vec())
+    };
+    let relocs: Vec<ModuleReloc> = mach_relocs
+        .iter()
+        .map(|r| {
+            let mut r = ModuleReloc::from_mach_reloc(r, &ctx.func, id);
+            r.offset += pad;
+            if let ModuleRelocTarget::FunctionOffset(_, off) = &mut r.name {
+                *off += pad;
+            }
+            r
+        })
+        .collect();
+    module
+        .define_function_bytes(id, CODE_WINDOW as u64, &bytes, &relocs)
+        .map_err(jit_error)?;
     module.finalize_definitions().map_err(jit_error)?;
-    let ptr = module.get_finalized_function(id);
+    let ptr = module.get_finalized_function(id).wrapping_add(pad as usize);
     // SAFETY: `ptr` is the finalized (read-execute) code of the function
     // just defined with `sig`: four I64 parameters and an I64 result in
     // the host's default calling convention, which is `extern "C"`'s.
@@ -145,4 +201,23 @@ pub(crate) fn lower_for(vm: &Vm, target: &str) -> Result<usize, LoadError> {
         .compile(&*isa, &mut Default::default())
         .map_err(|e| jit_error(format!("{:?}", e.inner)))?;
     Ok(code.code_buffer().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loop_padding;
+
+    #[test]
+    fn the_smallest_loop_starts_a_window() {
+        // Blocks at 0, 10, 40, 70, 90; loops 10..70 (from the block at 40)
+        // and 70..100 (from the block at 90, the last one).
+        let starts = [0, 10, 40, 70, 90];
+        let edges = [(0, 10), (40, 10), (10, 40), (90, 70), (40, 70)];
+        // The smaller loop (70..100, 30 bytes) wins: 70 + 58 = 128.
+        assert_eq!(loop_padding(&starts, &edges, 100), 58);
+        // No backward edge: no padding.
+        assert_eq!(loop_padding(&starts, &[(0, 10), (10, 40)], 100), 0);
+        // A loop already at a window start needs none.
+        assert_eq!(loop_padding(&[0, 64], &[(64, 64)], 80), 0);
+    }
 }
