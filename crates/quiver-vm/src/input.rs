@@ -92,8 +92,14 @@ impl<'a> RunInput<'a> {
 
     /// A region made with [`Region::from_raw`] or a static one.
     pub fn raw_region(mut self, region: Region) -> Self {
-        self.regions.push(RegionRef::from_region(region));
+        self.push_raw_region(region);
         self
+    }
+
+    /// [`raw_region`](Self::raw_region) in place: a host adding regions
+    /// in a loop does not move the whole input each time.
+    pub fn push_raw_region(&mut self, region: Region) {
+        self.regions.push(RegionRef::from_region(region));
     }
 
     /// Address of the context buffer, if any.

@@ -84,7 +84,7 @@ impl ProgramCore {
             });
         }
         for d in &self.data {
-            input = input.raw_region(d.region());
+            input.push_raw_region(d.region());
         }
         self.vm.run_with(&mut input).map_err(|source| Error::Run {
             name: self.name.clone(),
@@ -116,7 +116,7 @@ impl ProgramCore {
             .region_readonly("map key", &key)
             .raw_region(value_region);
         for d in &self.data {
-            input = input.raw_region(d.region());
+            input.push_raw_region(d.region());
         }
         let key_addr = if key.is_empty() {
             0
