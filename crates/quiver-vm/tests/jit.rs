@@ -284,33 +284,6 @@ fn jit_matches_the_interpreter_on_random_programs() {
 // ---------------------------------------------------------------------------
 // Helpers and callbacks through the trampoline
 
-fn looper() -> Helpers {
-    Helpers::new().with(100, "looper", |ctx, a| {
-        let mut sum = 0u64;
-        for i in 0..a[2] {
-            sum = sum.wrapping_add(ctx.call_function(a[0], [i, a[1], 0, 0, 0])?);
-        }
-        Ok(sum)
-    })
-}
-
-const CALLBACK_PROGRAM: &str = "
-    r6 = 7
-    r1 = func(square) ll
-    r2 = 1000
-    r3 = 4
-    call 100
-    r0 += r6
-    exit
-square:
-    *(u64 *)(r10 - 8) = r1
-    r0 = *(u64 *)(r10 - 8)
-    r0 *= r1
-    r0 += r2
-    r6 = 99
-    exit
-";
-
 #[test]
 fn callbacks_run_in_native_code() {
     let vm = jit(

@@ -177,3 +177,34 @@ pub fn run_checked(insns: Vec<Insn>, mem: &mut [u8]) -> Result<u64, VmError> {
 /// Memory for atomics, which need aligned addresses.
 #[repr(C, align(16))]
 pub struct Aligned<const N: usize>(pub [u8; N]);
+
+/// Helper 100 calls r1 (a function) with r2 as its argument, r3 times,
+/// summing the results.
+pub fn looper() -> Helpers {
+    Helpers::new().with(100, "looper", |ctx, a| {
+        let mut sum = 0u64;
+        for i in 0..a[2] {
+            sum = sum.wrapping_add(ctx.call_function(a[0], [i, a[1], 0, 0, 0])?);
+        }
+        Ok(sum)
+    })
+}
+
+/// Calls `square` through `looper` four times; the callback clobbers r6,
+/// which the caller must see unchanged (r0 = 4000 + 0 + 1 + 4 + 9 + 7).
+pub const CALLBACK_PROGRAM: &str = "
+    r6 = 7
+    r1 = func(square) ll
+    r2 = 1000
+    r3 = 4
+    call 100
+    r0 += r6
+    exit
+square:
+    *(u64 *)(r10 - 8) = r1
+    r0 = *(u64 *)(r10 - 8)
+    r0 *= r1
+    r0 += r2
+    r6 = 99
+    exit
+";
