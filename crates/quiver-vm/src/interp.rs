@@ -554,11 +554,7 @@ fn call_host<M: Mode, const TRACE: bool, const BUDGET: bool>(
         }
         let r = match callee {
             Callee::Function(func) => {
-                let target = func
-                    .checked_sub(FUNC_BASE)
-                    .and_then(|t| usize::try_from(t).ok())
-                    .filter(|&t| t < vm.ops.len())
-                    .ok_or(VmError::BadCallback { pc, addr: func })?;
+                let target = vm.function_at(func, pc)?;
                 exec_frame::<M, TRACE, BUDGET>(vm, m, target, depth + 1, args, trace, counters)
             }
             Callee::Program(p) => {

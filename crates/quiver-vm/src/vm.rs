@@ -199,14 +199,19 @@ impl Vm {
         args: [u64; 5],
         input: &mut RunInput<'_>,
     ) -> Result<u64, VmError> {
-        let start = func
-            .checked_sub(crate::interp::FUNC_BASE)
-            .and_then(|t| usize::try_from(t).ok())
-            .filter(|&t| t < self.ops.len())
-            .ok_or(VmError::BadCallback { pc: 0, addr: func })?;
+        let start = self.function_at(func, 0)?;
         with_memory(input.all_regions(), input.packet_region(), |m| {
             self.dispatch(m, start, args, None)
         })
+    }
+
+    /// The op a function address (`LD_IMM64` of a function) names;
+    /// `BadCallback` at `pc` when it names none of this program's.
+    pub(crate) fn function_at(&self, func: u64, pc: usize) -> Result<usize, VmError> {
+        func.checked_sub(crate::interp::FUNC_BASE)
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < self.ops.len())
+            .ok_or(VmError::BadCallback { pc, addr: func })
     }
 
     fn run_mem(

@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use crate::compile::slot_of;
 use crate::error::VmError;
 use crate::helpers::{After, Callee, Helper, HelperContext};
-use crate::interp::{Counters, FUNC_BASE, MAX_TAIL_CALL_CNT, exec_in_frame};
+use crate::interp::{Counters, MAX_TAIL_CALL_CNT, exec_in_frame};
 use crate::memory::{MAX_CALL_FRAMES, Memory};
 use crate::vm::Vm;
 
@@ -352,11 +352,7 @@ fn call_host(
                 // memory and counters.
                 Callee::Program(p) => run_program(ctx, p, m, 0, depth + 1, args),
                 Callee::Function(func) => {
-                    let target = func
-                        .checked_sub(FUNC_BASE)
-                        .and_then(|t| usize::try_from(t).ok())
-                        .filter(|&t| t < vm.ops.len())
-                        .ok_or(VmError::BadCallback { pc, addr: func })?;
+                    let target = vm.function_at(func, pc)?;
                     match code.entry_of(target) {
                         Some(entry) => run_frame(ctx, m, entry, depth + 1, args),
                         // A function address the program forged.
