@@ -35,9 +35,8 @@
 //!
 //! `cargo run --release -p quiver-bench --example perf_table`
 
-use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use plotters::prelude::*;
 use quiver::Engine;
@@ -45,7 +44,7 @@ use quiver_bench::perf::{
     Outcome, PerfProgram, Reach, load_quiver, perf_programs, raw_memory, raw_outcome, raw_program,
     run_quiver,
 };
-use quiver_bench::straight_line;
+use quiver_bench::{fastest_ns, straight_line};
 use quiver_kernel::object::{KernelObject, load_object_programs};
 use quiver_obj::Object;
 use quiver_vm::{Config, Vm};
@@ -85,30 +84,6 @@ const RATIOS: [(usize, usize); 7] = [
 /// interference moves between rounds, and the minimum keeps the rounds it
 /// spared.
 const ROUNDS: usize = 7;
-
-/// ns per call of `f`: the fastest of 3 batches of about 10 ms.
-fn time(mut f: impl FnMut() -> u64) -> f64 {
-    let mut n = 1u64;
-    loop {
-        let start = Instant::now();
-        for _ in 0..n {
-            black_box(f());
-        }
-        if start.elapsed() > Duration::from_millis(10) {
-            break;
-        }
-        n *= 2;
-    }
-    (0..3)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..n {
-                black_box(f());
-            }
-            start.elapsed().as_nanos() as f64 / n as f64
-        })
-        .fold(f64::MAX, f64::min)
-}
 
 /// The kernel's ns per run: the fastest of 3 test runs of about 10 ms.
 fn kernel_time(k: &KernelObject, packet: &[u8]) -> std::io::Result<f64> {
@@ -196,7 +171,7 @@ fn quiver_entry(p: &'static PerfProgram, engine: Engine) -> Entry {
     let time = move || {
         let prog = bpf.program(p.name).expect("loaded above");
         let mut packet = p.packet.clone();
-        time(|| prog.run_xdp(&mut packet).expect("it ran above"))
+        fastest_ns(|| prog.run_xdp(&mut packet).expect("it ran above"))
     };
     Entry {
         outcome,
@@ -232,7 +207,7 @@ fn quiver_raw_entry(p: &'static PerfProgram, checked: bool) -> Entry {
         .map_err(|e| e.to_string());
     let time = move || {
         let mut mem = raw_memory(&p.packet);
-        time(|| vm.run(&mut mem).expect("it ran above"))
+        fastest_ns(|| vm.run(&mut mem).expect("it ran above"))
     };
     Entry {
         outcome,
@@ -272,7 +247,7 @@ fn rbpf_entry(p: &'static PerfProgram, jit: bool) -> Entry {
     };
     let time = move || {
         let mut mem = raw_memory(&p.packet);
-        time(|| run(&vm, &mut mem).expect("it ran above"))
+        fastest_ns(|| run(&vm, &mut mem).expect("it ran above"))
     };
     Entry {
         outcome,

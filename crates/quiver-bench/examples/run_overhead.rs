@@ -5,38 +5,12 @@
 //!
 //! `cargo run --release -p quiver-bench --example run_overhead`
 
-use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use quiver::{Engine, Loader};
+use quiver_bench::fastest_ns;
 use quiver_isa::asm::{Syntax, assemble};
 use quiver_vm::{Config, Vm};
-
-fn ns_per(mut f: impl FnMut() -> u64) -> f64 {
-    let mut n = 1u64;
-    loop {
-        let t = Instant::now();
-        for _ in 0..n {
-            black_box(f());
-        }
-        if t.elapsed() > Duration::from_millis(30) {
-            break;
-        }
-        n *= 2;
-    }
-    let mut s: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..n {
-                black_box(f());
-            }
-            t.elapsed().as_nanos() as f64 / n as f64
-        })
-        .collect();
-    s.sort_by(f64::total_cmp);
-    s[s.len() / 2]
-}
 
 fn main() {
     let program =
@@ -46,7 +20,7 @@ fn main() {
     for engine in [Engine::Interpreter, Engine::Jit] {
         let vm = Vm::new(&program, Config::new().engine(engine)).expect("vm");
         let mut mem = [0u8; 64];
-        let ns = ns_per(|| vm.run(&mut mem).expect("run"));
+        let ns = fastest_ns(|| vm.run(&mut mem).expect("run"));
         println!("| raw Vm, {engine}, checked, `r0 = 2; exit` | {ns:.1} |");
     }
     let bytes = std::fs::read(
@@ -66,7 +40,7 @@ fn main() {
             .expect("load");
         let p = bpf.program("bare_chain").expect("program");
         let mut frame = [0u8; 64];
-        let ns = ns_per(|| p.run_xdp(&mut frame).expect("run"));
+        let ns = fastest_ns(|| p.run_xdp(&mut frame).expect("run"));
         let mode = if trust { "unchecked" } else { "checked" };
         println!(
             "| runtime run_xdp, {engine}, {mode}, `bare_chain` with an empty slot | {ns:.1} |"

@@ -137,3 +137,31 @@ pub fn straight_line(len: usize, signed_div: bool) -> Result<Program, DecodeErro
     insns.push(Insn::Exit);
     Program::from_insns(insns)
 }
+
+/// ns per call of `f`: the fastest of 3 batches of about 10 ms (batch
+/// time divided by its calls). On a shared machine interference only
+/// adds time, so the fastest batch is the stable figure.
+pub fn fastest_ns(mut f: impl FnMut() -> u64) -> f64 {
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+    let mut n = 1u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..n {
+            black_box(f());
+        }
+        if start.elapsed() > Duration::from_millis(10) {
+            break;
+        }
+        n *= 2;
+    }
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..n {
+                black_box(f());
+            }
+            start.elapsed().as_nanos() as f64 / n as f64
+        })
+        .fold(f64::MAX, f64::min)
+}
