@@ -556,23 +556,13 @@ pub(crate) fn linux_helpers(
     h.register(id::MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", move |ctx, a| {
         let (i, map) = m.index(a[0])?;
         let name = &m.value_names[i];
-        // Keys up to 64 bytes (nearly all) are read without allocating.
-        let key_size = map.def().key_size as usize;
-        let mut small = [0u8; 64];
-        let large;
-        let key: &[u8] = if key_size <= small.len() {
-            ctx.read_bytes(a[1], &mut small[..key_size])
-                .map_err(HelperError::Memory)?;
-            &small[..key_size]
-        } else {
-            large = read(ctx, a[1], key_size)?;
-            &large
-        };
-        let value = if map.def().map_type.is_percpu() {
-            map.lookup_percpu(key, cpu_slot(map.cpus()))
-        } else {
-            map.lookup(key)
-        };
+        let value = with_bytes(ctx, a[1], map.def().key_size as usize, |key| {
+            if map.def().map_type.is_percpu() {
+                map.lookup_percpu(key, cpu_slot(map.cpus()))
+            } else {
+                map.lookup(key)
+            }
+        })?;
         let writable = map.def().flags & quiver_maps::BPF_F_RDONLY_PROG == 0;
         Ok(value.map_or(0, |v| expose(ctx, name, v, writable)))
     });
@@ -594,8 +584,10 @@ pub(crate) fn linux_helpers(
     let m = maps.clone();
     h.register(id::MAP_DELETE_ELEM, "bpf_map_delete_elem", move |ctx, a| {
         let (_, map) = m.get(a[0])?;
-        let key = read(ctx, a[1], map.def().key_size as usize)?;
-        Ok(map.delete(&key).map_or_else(|e| errno(&e), |()| 0))
+        let r = with_bytes(ctx, a[1], map.def().key_size as usize, |key| {
+            map.delete(key)
+        })?;
+        Ok(r.map_or_else(|e| errno(&e), |()| 0))
     });
     let m = maps.clone();
     h.register(id::MAP_PUSH_ELEM, "bpf_map_push_elem", move |ctx, a| {
