@@ -138,6 +138,7 @@ fn exec_frame<M: Mode, const TRACE: bool, const BUDGET: bool>(
     let ops: &[Op] = &vm.ops;
     let mut regs = [0u64; 16];
     regs[1..6].copy_from_slice(&args);
+    mem.ensure_reach(vm.stack_reach);
     mem.set_depth(base);
     regs[10] = mem.frame_pointer(base);
     let mut frames = [Frame {

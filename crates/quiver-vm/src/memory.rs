@@ -28,6 +28,8 @@ use std::mem::MaybeUninit;
 use std::ptr;
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
+use quiver_isa::{Insn, PacketMode, Reg, Size, Source};
+
 use crate::error::{MemoryError, ViolationReason};
 
 /// Stack bytes of one frame (Linux `MAX_BPF_STACK`).
@@ -215,7 +217,7 @@ struct Slot {
     ptr: *mut u8,
     writable: bool,
     /// The region's name, owned by the `Region` the slot was made from,
-    /// which outlives the run (see `Memory::owned`).
+    /// which outlives the run (see `MoreRegions::owned`).
     name: *const str,
 }
 
@@ -241,7 +243,7 @@ impl Slot {
 
     fn name(&self) -> String {
         // SAFETY: `name` points into a `Region` that outlives the run: one
-        // of `with_memory`'s arguments, or one in `Memory::owned`. Moving a
+        // of `with_memory`'s arguments, or one in `MoreRegions::owned`. Moving a
         // `Region` does not move its name's bytes (static or heap).
         unsafe { &*self.name }.to_string()
     }
@@ -326,11 +328,24 @@ pub(crate) struct Memory {
     live_lo: u64,
     live_ptr: *mut u8,
     live_len: u64,
-    /// Frames whose bytes have been zeroed; deeper ones are still
-    /// uninitialized and must be zeroed before the program can reach them.
+    /// Frames whose top `reach` bytes have been zeroed; deeper ones are
+    /// still uninitialized and must be zeroed before the program can reach
+    /// them.
     zeroed_frames: usize,
+    /// Bytes below a frame's top that the programs of the run can reach
+    /// (see [`stack_reach`]); the rest of a frame is never zeroed.
+    reach: usize,
     inline: [Slot; INLINE_REGIONS],
     inline_len: usize,
+    /// What few runs need, boxed so that a run that needs none of it
+    /// builds and drops nothing.
+    more: Option<Box<MoreRegions>>,
+    packet: Option<(*const u8, u64)>,
+}
+
+/// Regions past the inline ones, and those helpers added.
+#[derive(Default)]
+struct MoreRegions {
     spill: Vec<Slot>,
     /// Regions added by helpers, kept for their names.
     owned: Vec<Region>,
@@ -338,7 +353,6 @@ pub(crate) struct Memory {
     /// than a linear scan handles well: a program that looks up hundreds
     /// of map elements in a run would otherwise pay quadratic time.
     index: Option<RegionIndex>,
-    packet: Option<(*const u8, u64)>,
 }
 
 /// `(start, len, ptr, writable)` of every region of a run.
@@ -370,15 +384,23 @@ impl Hasher for AddressHasher {
     }
 }
 
-/// Runs `f` with the memory of one run: a fresh stack, `regions`, and
-/// `packet`, the region LD_ABS/LD_IND read (also listed in `regions` if the
-/// program may address it).
+/// Runs `f` with the memory of one run: a fresh stack of which programs
+/// reach the top `reach` bytes of each frame, `regions`, and `packet`, the
+/// region LD_ABS/LD_IND read (also listed in `regions` if the program may
+/// address it).
 pub(crate) fn with_memory<'r, 'a: 'r, R>(
     regions: impl IntoIterator<Item = &'r RegionRef<'a>>,
     packet: Option<&'r RegionRef<'a>>,
+    reach: usize,
     f: impl FnOnce(&mut Memory) -> R,
 ) -> R {
     let mut stack = Stack([const { MaybeUninit::uninit() }; STACK_SIZE]);
+    // Debug builds poison the stack, so that a byte a program could read
+    // before the run zeroed it shows up in tests as it would in the field
+    // (where it holds whatever the host left there).
+    if cfg!(debug_assertions) {
+        stack.0.fill(MaybeUninit::new(0xa5));
+    }
     let stack_base = stack.0.as_mut_ptr().cast::<u8>();
     let stack_top = stack_base.wrapping_add(STACK_SIZE).expose_provenance() as u64;
     let mut mem = Memory {
@@ -388,11 +410,10 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
         live_ptr: stack_base.wrapping_add(STACK_SIZE),
         live_len: 0,
         zeroed_frames: 0,
+        reach: reach.min(MAX_BPF_STACK),
         inline: [Slot::EMPTY; INLINE_REGIONS],
         inline_len: 0,
-        spill: Vec::new(),
-        owned: Vec::new(),
-        index: None,
+        more: None,
         packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
     };
     for r in regions {
@@ -402,6 +423,77 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
     // `stack` stays in scope, untouched, until `mem` and every pointer into
     // it are gone.
     f(&mut mem)
+}
+
+/// Bytes below the top of a frame that `insns` can reach: the deepest
+/// constant offset from r10 they load, store or update at, when r10 serves
+/// only as such a base; the whole frame (`MAX_BPF_STACK`) once r10's value
+/// is copied, computed with or passed on, as a pointer could then reach
+/// anywhere in the frame. Zeroing only these bytes keeps a run that uses
+/// little stack from clearing 512 bytes at every start.
+pub(crate) fn stack_reach(insns: &[Insn]) -> usize {
+    const FP: Reg = Reg::R10;
+    let whole = MAX_BPF_STACK;
+    let based = |base: Reg, off: i16, size: Size| -> Option<usize> {
+        if base != FP {
+            return Some(0);
+        }
+        let lo = -i64::from(off);
+        let fits = lo > 0 && lo as usize <= whole && lo >= size.bytes() as i64;
+        fits.then_some(lo as usize)
+    };
+    let mut reach = 0;
+    for insn in insns {
+        let deepest = match *insn {
+            Insn::Load { size, src, off, .. } => based(src, off, size),
+            Insn::Store {
+                size,
+                dst,
+                off,
+                src,
+            } => {
+                if src == Source::Reg(FP) {
+                    None
+                } else {
+                    based(dst, off, size)
+                }
+            }
+            Insn::Atomic {
+                size,
+                dst,
+                src,
+                off,
+                ..
+            } => {
+                if src == FP {
+                    None
+                } else {
+                    based(dst, off, size)
+                }
+            }
+            Insn::Alu { dst, src, .. } => (dst != FP && src != Source::Reg(FP)).then_some(0),
+            Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (dst != FP).then_some(0),
+            Insn::MovSx { dst, src, .. } => (dst != FP && src != FP).then_some(0),
+            Insn::Jump { dst, src, .. } => (dst != FP && src != Source::Reg(FP)).then_some(0),
+            Insn::LoadPacket {
+                mode: PacketMode::Ind(r),
+                ..
+            } => (r != FP).then_some(0),
+            Insn::Callx { reg, .. } => (reg != FP).then_some(0),
+            Insn::LoadImm64 { dst, .. } => (dst != FP).then_some(0),
+            Insn::LoadPacket { .. }
+            | Insn::Ja { .. }
+            | Insn::MayGoto { .. }
+            | Insn::Call(_)
+            | Insn::Exit => Some(0),
+        };
+        match deepest {
+            Some(d) => reach = reach.max(d),
+            None => return whole,
+        }
+    }
+    // Whole words, so that zeroing is a few wide stores.
+    reach.next_multiple_of(16).min(whole)
 }
 
 /// A value a program loads or stores.
@@ -482,8 +574,12 @@ impl Memory {
             self.inline[self.inline_len] = slot;
             self.inline_len += 1;
         } else {
-            self.spill.push(slot);
+            self.more.get_or_insert_default().spill.push(slot);
         }
+    }
+
+    fn spilled(&self) -> &[Slot] {
+        self.more.as_ref().map_or(&[], |m| &m.spill)
     }
 
     /// Adds a region for the rest of the run; returns its address. A
@@ -493,16 +589,18 @@ impl Memory {
         const SCAN: usize = 16;
         let key = |s: &Slot| (s.start, s.len, s.ptr.addr(), s.writable);
         let new = (region.start, region.len, region.ptr.addr(), region.writable);
-        if self.inline_len + self.spill.len() < SCAN {
+        if self.inline_len + self.spilled().len() < SCAN {
             if self.regions().any(|s| key(s) == new) {
                 return region.start;
             }
         } else {
-            let index = match &mut self.index {
+            let inline = &self.inline[..self.inline_len];
+            let more = self.more.get_or_insert_default();
+            let index = match &mut more.index {
                 Some(index) => index,
                 None => {
-                    let all = self.inline[..self.inline_len].iter().chain(&self.spill);
-                    self.index.insert(all.map(key).collect())
+                    let all = inline.iter().chain(&more.spill);
+                    more.index.insert(all.map(key).collect())
                 }
             };
             if !index.insert(new) {
@@ -510,12 +608,13 @@ impl Memory {
             }
         }
         self.add_slot(region.slot());
-        self.owned.push(region);
-        self.owned.last().map_or(0, |r| r.start)
+        let owned = &mut self.more.get_or_insert_default().owned;
+        owned.push(region);
+        owned.last().map_or(0, |r| r.start)
     }
 
     fn regions(&self) -> impl Iterator<Item = &Slot> {
-        self.inline[..self.inline_len].iter().chain(&self.spill)
+        self.inline[..self.inline_len].iter().chain(self.spilled())
     }
 
     /// What JIT code reads of the run's memory: the address one past the
@@ -574,12 +673,40 @@ impl Memory {
 
     #[cold]
     fn zero_frames(&mut self, depth: usize) {
-        let lo = STACK_SIZE - (depth + 1) * MAX_BPF_STACK;
-        let hi = STACK_SIZE - self.zeroed_frames * MAX_BPF_STACK;
-        // SAFETY: `lo..hi` lies inside the stack buffer, which `with_memory`
-        // keeps alive while `self` exists; nothing else references it.
-        unsafe { ptr::write_bytes(self.stack_base.add(lo), 0, hi - lo) };
+        for frame in self.zeroed_frames..=depth {
+            self.zero_frame(frame, 0, self.reach);
+        }
         self.zeroed_frames = depth + 1;
+    }
+
+    /// Zeroes the bytes `from..to` below the top of `frame`.
+    fn zero_frame(&mut self, frame: usize, from: usize, to: usize) {
+        debug_assert!(frame < MAX_CALL_FRAMES && from <= to && to <= MAX_BPF_STACK);
+        let top = STACK_SIZE - frame * MAX_BPF_STACK;
+        // SAFETY: `top - to..top - from` lies inside the stack buffer, which
+        // `with_memory` keeps alive while `self` exists; program accesses
+        // go through raw pointers, never references that would conflict.
+        unsafe { ptr::write_bytes(self.stack_base.add(top - to), 0, to - from) };
+    }
+
+    /// Lets a program that reaches `reach` bytes of each frame run in this
+    /// memory (a program another one calls or tail-calls may reach deeper
+    /// than the first): frames already zeroed get the rest of their reach
+    /// zeroed too. Bytes beyond the old reach were never reachable, so
+    /// nothing lives there yet.
+    #[inline(always)]
+    pub(crate) fn ensure_reach(&mut self, reach: usize) {
+        if reach > self.reach {
+            self.widen_reach(reach.min(MAX_BPF_STACK));
+        }
+    }
+
+    #[cold]
+    fn widen_reach(&mut self, reach: usize) {
+        for frame in 0..self.zeroed_frames {
+            self.zero_frame(frame, self.reach, reach);
+        }
+        self.reach = reach;
     }
 
     /// The host pointer for a program access of `size` bytes at `addr`, or
@@ -605,7 +732,7 @@ impl Memory {
                 return Some(r.ptr.wrapping_add(off as usize));
             }
         }
-        if self.spill.is_empty() {
+        if self.more.is_none() {
             return None;
         }
         self.resolve_spilled(addr, size, write)
@@ -613,7 +740,7 @@ impl Memory {
 
     #[inline(never)]
     fn resolve_spilled(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
-        self.spill.iter().find_map(|r| {
+        self.spilled().iter().find_map(|r| {
             let off = r.offset_of(addr, size)?;
             (r.writable || !write).then(|| r.ptr.wrapping_add(off as usize))
         })
@@ -798,5 +925,42 @@ impl Memory {
         // the live stack; `ptr::copy` tolerates overlap with `data`.
         unsafe { ptr::copy(data.as_ptr(), p, data.len()) };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quiver_isa::asm::{Syntax, assemble};
+
+    use super::{MAX_BPF_STACK, stack_reach};
+
+    fn reach(text: &str) -> usize {
+        stack_reach(&assemble(text, Syntax::Llvm).unwrap())
+    }
+
+    #[test]
+    fn stack_reach_is_the_deepest_constant_offset_from_r10() {
+        assert_eq!(reach("r0 = 0\nexit"), 0);
+        assert_eq!(
+            reach("*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nexit"),
+            16
+        );
+        assert_eq!(reach("*(u32 *)(r10 - 36) = 0\nr0 = 0\nexit"), 48);
+        assert_eq!(reach("r0 = *(u8 *)(r10 - 512)\nexit"), 512);
+        assert_eq!(reach("lock *(u64 *)(r10 - 72) += r1\nr0 = 0\nexit"), 80);
+    }
+
+    #[test]
+    fn stack_reach_is_the_whole_frame_once_r10_escapes() {
+        for text in [
+            "r1 = r10\nr1 += -8\nr0 = 0\nexit",
+            "*(u64 *)(r10 - 8) = r10\nr0 = 0\nexit",
+            "r1 = 0\nr1 += r10\nr0 = 0\nexit",
+            "if r10 > r1 goto +0\nr0 = 0\nexit",
+            "r0 = *(u64 *)(r10 + 0)\nexit",
+            "r0 = *(u64 *)(r10 - 4)\nexit",
+        ] {
+            assert_eq!(reach(text), MAX_BPF_STACK, "{text}");
+        }
     }
 }

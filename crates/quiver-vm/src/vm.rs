@@ -10,7 +10,7 @@ use crate::error::{LoadError, VmError};
 use crate::helpers::Helper;
 use crate::input::RunInput;
 use crate::interp::exec;
-use crate::memory::{Checked, Mode, RegionRef, Unchecked, with_memory};
+use crate::memory::{Checked, MAX_BPF_STACK, Mode, RegionRef, Unchecked, stack_reach, with_memory};
 use crate::op::Op;
 use crate::trace::TraceStep;
 
@@ -31,6 +31,10 @@ pub struct Vm {
     /// Set only by the unsafe [`Vm::new_unchecked`]: the memory module
     /// relies on it (see its doc).
     checked: bool,
+    /// Bytes below a frame's top the program can reach, which each run
+    /// zeroes: the whole frame when checked, as a forged address may land
+    /// anywhere in it.
+    pub(crate) stack_reach: usize,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -94,6 +98,11 @@ impl Vm {
             table_len,
             budget: config.budget,
             checked,
+            stack_reach: if checked {
+                MAX_BPF_STACK
+            } else {
+                stack_reach(program.insns())
+            },
             #[cfg(feature = "jit")]
             jit: None,
         };
@@ -200,9 +209,12 @@ impl Vm {
         input: &mut RunInput<'_>,
     ) -> Result<u64, VmError> {
         let start = self.function_at(func, 0)?;
-        with_memory(input.all_regions(), input.packet_region(), |m| {
-            self.dispatch(m, start, args, None)
-        })
+        with_memory(
+            input.all_regions(),
+            input.packet_region(),
+            self.stack_reach,
+            |m| self.dispatch(m, start, args, None),
+        )
     }
 
     /// The op a function address (`LD_IMM64` of a function) names;
@@ -221,11 +233,15 @@ impl Vm {
     ) -> Result<u64, VmError> {
         let len = mem.len() as u64;
         if mem.is_empty() {
-            return with_memory([], None, |m| self.dispatch(m, 0, [0, 0, 0, 0, 0], trace));
+            return with_memory([], None, self.stack_reach, |m| {
+                self.dispatch(m, 0, [0, 0, 0, 0, 0], trace)
+            });
         }
         let region = RegionRef::writable("memory".into(), mem);
         let args = [region.addr(), len, 0, 0, 0];
-        with_memory([&region], None, |m| self.dispatch(m, 0, args, trace))
+        with_memory([&region], None, self.stack_reach, |m| {
+            self.dispatch(m, 0, args, trace)
+        })
     }
 
     fn run_input(
@@ -234,9 +250,12 @@ impl Vm {
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
         let args = input.registers();
-        with_memory(input.all_regions(), input.packet_region(), |m| {
-            self.dispatch(m, 0, args, trace)
-        })
+        with_memory(
+            input.all_regions(),
+            input.packet_region(),
+            self.stack_reach,
+            |m| self.dispatch(m, 0, args, trace),
+        )
     }
 
     fn dispatch(

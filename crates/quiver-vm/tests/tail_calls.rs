@@ -47,6 +47,14 @@ fn vm(text: &str, config: Config) -> Arc<Vm> {
     Arc::new(Vm::new(&program, config).unwrap())
 }
 
+/// An unchecked `Vm`, which zeroes only the stack its program reaches.
+fn unchecked_vm(text: &str, config: Config) -> Arc<Vm> {
+    let program = Program::from_insns(assemble(text, Syntax::Llvm).unwrap()).unwrap();
+    // SAFETY: the tests' unchecked programs access their own stack frame
+    // only, at offsets inside it.
+    Arc::new(unsafe { Vm::new_unchecked(&program, config) }.unwrap())
+}
+
 /// Counts its runs in the u64 at ctx+0, tail-calls slot 0, returns 7 if
 /// the tail call fell through.
 const COUNTER: &str = "
@@ -200,6 +208,32 @@ macro_rules! engine_tests {
             assert_eq!(p.run(&mut ctx).unwrap(), 7);
             // The entry program's own count, then 33 tail calls' worth.
             assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+        }
+
+        #[test]
+        fn a_callee_reaching_deeper_than_its_caller_finds_zeroed_stack() {
+            // Reaches no stack, so its runs zero none (debug builds poison
+            // the stack, so an unzeroed byte would show).
+            let s = slots(1);
+            let caller = unchecked_vm("r3 = 0\ncall 12\nr0 = 5\nexit", cfg().helpers(helpers(s)));
+            // ORs together every word of its frame, through a copy of r10.
+            let callee = unchecked_vm(
+                "
+            r1 = r10
+            r0 = 0
+            r2 = 64
+        next:
+            r1 += -8
+            r3 = *(u64 *)(r1 + 0)
+            r0 |= r3
+            r2 -= 1
+            if r2 != 0 goto next
+            exit
+        ",
+                cfg(),
+            );
+            s[0].replace(Some(callee));
+            assert_eq!(caller.run(&mut []).unwrap(), 0);
         }
     };
 }

@@ -121,6 +121,7 @@ pub(crate) fn run_nested(
     let Some(entry) = code.entry_of(start) else {
         return exec_in_frame(vm, mem, start, base, args, counters);
     };
+    mem.ensure_reach(vm.stack_reach);
     let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
     let mut ctx = JitCtx {
         stack_top,
