@@ -732,9 +732,7 @@ impl Memory {
                 return Some(r.ptr.wrapping_add(off as usize));
             }
         }
-        if self.more.is_none() {
-            return None;
-        }
+        self.more.as_ref()?;
         self.resolve_spilled(addr, size, write)
     }
 
