@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
-use std::mem::MaybeUninit;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::ptr;
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
@@ -222,12 +222,14 @@ struct Slot {
 }
 
 impl Slot {
+    /// All zero bits, so that a run's empty slots cost a few wide stores.
+    /// Never read: only the first `inline_len` slots are.
     const EMPTY: Slot = Slot {
         start: 0,
         len: 0,
         ptr: ptr::null_mut(),
         writable: false,
-        name: "",
+        name: ptr::slice_from_raw_parts(ptr::null::<u8>(), 0) as *const str,
     };
 
     /// Offset of `addr..addr + size` in the region, if it lies inside.
@@ -338,9 +340,21 @@ pub(crate) struct Memory {
     inline: [Slot; INLINE_REGIONS],
     inline_len: usize,
     /// What few runs need, boxed so that a run that needs none of it
-    /// builds and drops nothing.
-    more: Option<Box<MoreRegions>>,
+    /// builds and drops nothing (dropped by hand: see `Drop`).
+    more: ManuallyDrop<Option<Box<MoreRegions>>>,
     packet: Option<(*const u8, u64)>,
+}
+
+impl Drop for Memory {
+    /// Inlined, unlike the glue of a field's drop: a run that added no
+    /// regions pays one test.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.more.is_some() {
+            // SAFETY: `more` is dropped here only, and never used again.
+            unsafe { ManuallyDrop::drop(&mut self.more) };
+        }
+    }
 }
 
 /// Regions past the inline ones, and those helpers added.
@@ -413,7 +427,7 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
         reach: reach.min(MAX_BPF_STACK),
         inline: [Slot::EMPTY; INLINE_REGIONS],
         inline_len: 0,
-        more: None,
+        more: ManuallyDrop::new(None),
         packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
     };
     for r in regions {
@@ -671,17 +685,27 @@ impl Memory {
         }
     }
 
-    #[cold]
+    #[inline(always)]
     fn zero_frames(&mut self, depth: usize) {
+        if self.reach > 0 {
+            self.zero_reach(depth);
+        }
+        self.zeroed_frames = depth + 1;
+    }
+
+    #[cold]
+    fn zero_reach(&mut self, depth: usize) {
         for frame in self.zeroed_frames..=depth {
             self.zero_frame(frame, 0, self.reach);
         }
-        self.zeroed_frames = depth + 1;
     }
 
     /// Zeroes the bytes `from..to` below the top of `frame`.
     fn zero_frame(&mut self, frame: usize, from: usize, to: usize) {
         debug_assert!(frame < MAX_CALL_FRAMES && from <= to && to <= MAX_BPF_STACK);
+        if from == to {
+            return;
+        }
         let top = STACK_SIZE - frame * MAX_BPF_STACK;
         // SAFETY: `top - to..top - from` lies inside the stack buffer, which
         // `with_memory` keeps alive while `self` exists; program accesses

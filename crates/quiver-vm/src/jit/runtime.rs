@@ -9,6 +9,7 @@
 //! callback), so each runtime function may briefly borrow both.
 
 use std::any::Any;
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::compile::slot_of;
@@ -77,8 +78,20 @@ pub(crate) struct JitCtx<'v> {
     code: &'v JitCode,
     /// Tail calls made so far in the run (native code does not read it).
     tail_calls: u32,
-    error: Option<VmError>,
-    panic: Option<Box<dyn Any + Send>>,
+    /// Dropped by hand (see `Drop`).
+    error: ManuallyDrop<Option<VmError>>,
+    panic: ManuallyDrop<Option<Box<dyn Any + Send>>>,
+}
+
+impl Drop for JitCtx<'_> {
+    /// Inlined, unlike the glue of the fields' drops: a run that went well
+    /// pays two tests.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.error.is_some() || self.panic.is_some() {
+            self.drop_trouble();
+        }
+    }
 }
 
 impl JitCtx<'_> {
@@ -95,7 +108,57 @@ impl JitCtx<'_> {
     }
 }
 
-/// Runs a program from op `start` (0: its first instruction) as a new run.
+impl<'v> JitCtx<'v> {
+    fn new(vm: &'v Vm, code: &'v JitCode, mem: &mut Memory, counters: &Counters) -> Self {
+        let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
+        JitCtx {
+            stack_top,
+            zeroed: zeroed as u64,
+            budget: counters.budget,
+            loops: counters.loops,
+            packet_ptr: packet.expose_provenance() as u64,
+            packet_len,
+            ret: 0,
+            cache_start: 0,
+            cache_len_r: 0,
+            cache_len_w: 0,
+            mem,
+            vm,
+            code,
+            tail_calls: counters.tail_calls,
+            error: ManuallyDrop::new(None),
+            panic: ManuallyDrop::new(None),
+        }
+    }
+
+    #[cold]
+    fn drop_trouble(&mut self) {
+        // SAFETY: called from `drop` only; neither field is used again.
+        unsafe {
+            ManuallyDrop::drop(&mut self.error);
+            ManuallyDrop::drop(&mut self.panic);
+        }
+    }
+
+    /// What the run of native code that returned `status` amounts to;
+    /// a helper's panic goes on unwinding from here.
+    fn outcome(&mut self, status: u64) -> Result<u64, VmError> {
+        if let Some(p) = self.panic.take() {
+            resume_unwind(p);
+        }
+        match status {
+            STATUS_OK => Ok(self.ret),
+            _ => Err(self
+                .error
+                .take()
+                .expect("native code reports an error before failing")),
+        }
+    }
+}
+
+/// Runs a program from op `start` (0: its first instruction) as a new run
+/// on `mem`, whose frame 0 is live: the path every run from the host takes,
+/// kept short.
 pub(crate) fn exec(
     vm: &Vm,
     code: &JitCode,
@@ -103,7 +166,21 @@ pub(crate) fn exec(
     start: usize,
     args: [u64; 5],
 ) -> Result<u64, VmError> {
-    run_nested(vm, code, mem, start, 0, args, &mut Counters::new(vm))
+    let mut counters = Counters::new(vm);
+    let Some(entry) = code.entry_of(start) else {
+        return exec_in_frame(vm, mem, start, 0, args, &mut counters);
+    };
+    mem.ensure_reach(vm.stack_reach);
+    mem.set_depth(0);
+    let mut ctx = JitCtx::new(vm, code, mem, &counters);
+    // SAFETY: `code.entry` was compiled by `jit::compile` with exactly
+    // this signature, from this Vm's program, and lives as long as the Vm.
+    // It reads `args` (five u64) and accesses `ctx` and the memory
+    // `ctx.mem` points to (frame 0 live, `mem` unused meanwhile) as the
+    // module doc of `jit` describes; it returns normally (helpers' panics
+    // are caught in `rt_call`).
+    let status = unsafe { (code.entry)(&mut ctx, entry as u64, 0, args.as_ptr()) };
+    ctx.outcome(status)
 }
 
 /// Runs `vm` from op `start` in frame `base` of a run with `counters`:
@@ -122,25 +199,7 @@ pub(crate) fn run_nested(
         return exec_in_frame(vm, mem, start, base, args, counters);
     };
     mem.ensure_reach(vm.stack_reach);
-    let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
-    let mut ctx = JitCtx {
-        stack_top,
-        zeroed: zeroed as u64,
-        budget: counters.budget,
-        loops: counters.loops,
-        packet_ptr: packet.expose_provenance() as u64,
-        packet_len,
-        ret: 0,
-        cache_start: 0,
-        cache_len_r: 0,
-        cache_len_w: 0,
-        mem,
-        vm,
-        code,
-        tail_calls: counters.tail_calls,
-        error: None,
-        panic: None,
-    };
+    let mut ctx = JitCtx::new(vm, code, mem, counters);
     let r = run_frame(&mut ctx, mem, entry, base, args);
     *counters = ctx.counters();
     r
@@ -189,18 +248,10 @@ fn run_frame(
     // and memory as the module doc of `jit` describes; it returns normally
     // (helpers' panics are caught in `rt_call`).
     let status = unsafe { code(ctx, entry as u64, base as u64, args.as_ptr()) };
-    let (result, panic) = with_ctx(ctx, |c, _| {
+    with_ctx(ctx, |c, _| {
         c.mem = outer_mem;
-        let result = match status {
-            STATUS_OK => Ok(c.ret),
-            _ => Err(c.error.take()),
-        };
-        (result, c.panic.take())
-    });
-    if let Some(p) = panic {
-        resume_unwind(p);
-    }
-    result.map_err(|e| e.expect("native code reports an error before failing"))
+        c.outcome(status)
+    })
 }
 
 /// Borrows the context (not the memory) for the duration of `f`.
@@ -259,7 +310,7 @@ pub(super) extern "C" fn rt_fault(
             flags & FAULT_WRITE != 0,
             flags & FAULT_ATOMIC != 0,
         );
-        c.error = Some(c.vm.violation(m, idx as usize, addr, size, write, atomic));
+        *c.error = Some(c.vm.violation(m, idx as usize, addr, size, write, atomic));
     })
 }
 
@@ -267,7 +318,7 @@ pub(super) extern "C" fn rt_fault(
 pub(super) extern "C" fn rt_error(ctx: *mut JitCtx<'_>, kind: u64, idx: u64, value: u64) {
     with_ctx(ctx, |c, _| {
         let idx = idx as usize;
-        c.error = Some(match kind {
+        *c.error = Some(match kind {
             ERR_BUDGET => c.vm.budget_exhausted(idx),
             ERR_CALL_DEPTH => c.vm.call_depth_exceeded(idx),
             ERR_UNKNOWN_HELPER => c.vm.unknown_helper(idx, value),
@@ -307,7 +358,7 @@ pub(super) extern "C" fn rt_call(
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(status) => status,
         Err(panic) => {
-            with_ctx(ctx, |c, _| c.panic = Some(panic));
+            with_ctx(ctx, |c, _| *c.panic = Some(panic));
             STATUS_ERROR
         }
     }
@@ -336,7 +387,7 @@ fn call_host(
             match slot {
                 Some(slot) => (&vm.helpers[slot as usize], false),
                 None => {
-                    with_ctx(ctx, |c, _| c.error = Some(vm.unknown_helper(idx, value)));
+                    with_ctx(ctx, |c, _| *c.error = Some(vm.unknown_helper(idx, value)));
                     return STATUS_ERROR;
                 }
             }
@@ -390,7 +441,7 @@ fn call_host(
                     STATUS_TAIL
                 }
                 Err(e) => {
-                    c.error = Some(e);
+                    *c.error = Some(e);
                     STATUS_ERROR
                 }
             });
@@ -408,7 +459,7 @@ fn call_host(
             }
         },
         Err(e) => {
-            c.error = Some(if kfunc {
+            *c.error = Some(if kfunc {
                 vm.kfunc_failed(idx, h, e)
             } else {
                 vm.helper_failed(idx, h, e)
