@@ -24,7 +24,9 @@ use crate::memory::{Region, RegionRef};
 /// ```
 #[derive(Debug, Default)]
 pub struct RunInput<'a> {
-    args: [Option<u64>; 5],
+    args: [u64; 5],
+    /// Bit `n - 1` set: `r<n>` was given with [`arg`](Self::arg).
+    args_set: u8,
     context: Option<RegionRef<'a>>,
     packet: Option<RegionRef<'a>>,
     /// Inline for the few a run usually has (a program's global data),
@@ -34,6 +36,7 @@ pub struct RunInput<'a> {
 
 impl<'a> RunInput<'a> {
     /// No arguments (all zero), no memory.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -43,23 +46,27 @@ impl<'a> RunInput<'a> {
     /// # Panics
     ///
     /// If `n` is not 1 to 5.
+    #[inline]
     pub fn arg(mut self, n: usize, value: u64) -> Self {
         assert!(
             (1..=5).contains(&n),
             "argument registers are r1 to r5, not r{n}"
         );
-        self.args[n - 1] = Some(value);
+        self.args[n - 1] = value;
+        self.args_set |= 1 << (n - 1);
         self
     }
 
     /// The context buffer (region "context", writable). `r1` points to it
     /// unless set with [`arg`](Self::arg).
+    #[inline]
     pub fn context(mut self, data: &'a mut [u8]) -> Self {
         self.context = Some(RegionRef::writable("context".into(), data));
         self
     }
 
     /// A read-only context buffer.
+    #[inline]
     pub fn context_readonly(mut self, data: &'a [u8]) -> Self {
         self.context = Some(RegionRef::read_only("context".into(), data));
         self
@@ -67,30 +74,35 @@ impl<'a> RunInput<'a> {
 
     /// The packet (region "packet", writable), also what LD_ABS and LD_IND
     /// read.
+    #[inline]
     pub fn packet(mut self, data: &'a mut [u8]) -> Self {
         self.packet = Some(RegionRef::writable("packet".into(), data));
         self
     }
 
     /// A read-only packet.
+    #[inline]
     pub fn packet_readonly(mut self, data: &'a [u8]) -> Self {
         self.packet = Some(RegionRef::read_only("packet".into(), data));
         self
     }
 
     /// One more writable region. Its address is `data.as_ptr() as u64`.
+    #[inline]
     pub fn region(mut self, name: impl Into<Cow<'static, str>>, data: &'a mut [u8]) -> Self {
         self.regions.push(RegionRef::writable(name.into(), data));
         self
     }
 
     /// One more read-only region.
+    #[inline]
     pub fn region_readonly(mut self, name: impl Into<Cow<'static, str>>, data: &'a [u8]) -> Self {
         self.regions.push(RegionRef::read_only(name.into(), data));
         self
     }
 
     /// A region made with [`Region::from_raw`] or a static one.
+    #[inline]
     pub fn raw_region(mut self, region: Region) -> Self {
         self.push_raw_region(region);
         self
@@ -98,33 +110,35 @@ impl<'a> RunInput<'a> {
 
     /// [`raw_region`](Self::raw_region) in place: a host adding regions
     /// in a loop does not move the whole input each time.
+    #[inline]
     pub fn push_raw_region(&mut self, region: Region) {
         self.regions.push(RegionRef::from_region(region));
     }
 
     /// Address of the context buffer, if any.
+    #[inline]
     pub fn context_addr(&self) -> Option<u64> {
         self.context.as_ref().map(RegionRef::addr)
     }
 
     /// Length of the context buffer, if any.
+    #[inline]
     pub fn context_len(&self) -> Option<usize> {
         self.context.as_ref().map(|r| r.len())
     }
 
     /// Address of the packet, if any.
+    #[inline]
     pub fn packet_addr(&self) -> Option<u64> {
         self.packet.as_ref().map(RegionRef::addr)
     }
 
     /// `r1`..`r5` at entry.
+    #[inline]
     pub(crate) fn registers(&self) -> [u64; 5] {
-        let mut regs = [0; 5];
-        regs[0] = self.context_addr().unwrap_or(0);
-        for (r, a) in regs.iter_mut().zip(self.args) {
-            if let Some(a) = a {
-                *r = a;
-            }
+        let mut regs = self.args;
+        if self.args_set & 1 == 0 {
+            regs[0] = self.context_addr().unwrap_or(0);
         }
         regs
     }

@@ -146,7 +146,7 @@ impl Hook {
         };
         let mut out = Vec::with_capacity(list.len());
         for p in list.iter() {
-            let r0 = p.run(RunInput::new().context(&mut *ctx))?;
+            let r0 = p.run(&mut RunInput::new().context(&mut *ctx))?;
             out.push(r0);
         }
         Ok(out)

@@ -72,7 +72,7 @@ impl ProgramCore {
     /// Runs the program with its global data added to `input` (the caller
     /// holds a read section). The context must be as large as the program
     /// may touch: unchecked mode relies on it.
-    pub(crate) fn run(&self, mut input: RunInput<'_>) -> Result<u64, Error> {
+    pub(crate) fn run(&self, input: &mut RunInput<'_>) -> Result<u64, Error> {
         let have = input.context_len().unwrap_or(0) as u64;
         if have < self.min_ctx {
             return Err(Error::Program {
@@ -86,7 +86,7 @@ impl ProgramCore {
         for d in &self.data {
             input.push_raw_region(d.region());
         }
-        self.vm.run_with(&mut input).map_err(|source| Error::Run {
+        self.vm.run_with(input).map_err(|source| Error::Run {
             name: self.name.clone(),
             source,
         })
@@ -215,7 +215,13 @@ impl Program {
     /// is added to them. The run is a read section of the calling thread
     /// (see [`quiver_rcu`]): programs it enters through prog arrays stay
     /// alive until it returns, whatever other threads do to the slots.
-    pub fn run_with(&self, input: RunInput<'_>) -> Result<u64, Error> {
+    pub fn run_with(&self, mut input: RunInput<'_>) -> Result<u64, Error> {
+        self.run_on(&mut input)
+    }
+
+    /// [`run_with`](Self::run_with) on an input built in place: a run
+    /// moves no copy of it.
+    fn run_on(&self, input: &mut RunInput<'_>) -> Result<u64, Error> {
         let _section = quiver_rcu::pin();
         self.core.run(input)
     }
@@ -262,7 +268,7 @@ impl Program {
         skb[192..200].copy_from_slice(&data.to_le_bytes());
         skb[200..208].copy_from_slice(&(data + len as u64).to_le_bytes());
         skb[208..216].copy_from_slice(&data.to_le_bytes());
-        self.run_with(RunInput::new().context(&mut skb).packet(payload))
+        self.run_on(&mut RunInput::new().context(&mut skb).packet(payload))
     }
 
     /// Runs an XDP program on a frame (modified in place) and returns its
@@ -285,6 +291,6 @@ impl Program {
         md[16..24].copy_from_slice(&data.to_le_bytes());
         // ingress_ifindex 1 (loopback), rx queue 0, like a test run.
         md[24..28].copy_from_slice(&1u32.to_le_bytes());
-        self.run_with(RunInput::new().context(&mut md).packet(frame))
+        self.run_on(&mut RunInput::new().context(&mut md).packet(frame))
     }
 }

@@ -176,7 +176,8 @@ impl StructOps {
                         ps.iter()
                             .map(|p| {
                                 let p = p.clone();
-                                Arc::new(move |input: RunInput<'_>| p.run(input)) as Indirect
+                                Arc::new(move |mut input: RunInput<'_>| p.run(&mut input))
+                                    as Indirect
                             })
                             .collect()
                     })
@@ -341,13 +342,13 @@ impl Delivery<'_> {
     }
 
     /// Runs program `i` on `input`.
-    pub fn run(&self, i: usize, input: RunInput<'_>) -> Result<u64, Error> {
+    pub fn run(&self, i: usize, mut input: RunInput<'_>) -> Result<u64, Error> {
         match &self.0 {
             Reach::Direct(p) => {
                 let p = p
                     .get(i)
                     .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
-                p.run(input)
+                p.run(&mut input)
             }
             Reach::Indirect(c) => {
                 let c = c

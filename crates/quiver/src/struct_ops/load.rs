@@ -245,12 +245,12 @@ impl Implementation {
     /// Calls callback `index` on an input the host prepared: the context
     /// (the `u64 args[]` array) and the regions its pointer arguments
     /// point into.
-    pub fn call_with(&self, index: usize, input: RunInput<'_>) -> Result<Option<u64>, Error> {
+    pub fn call_with(&self, index: usize, mut input: RunInput<'_>) -> Result<Option<u64>, Error> {
         let Some(Some(p)) = self.callbacks.get(index) else {
             return Ok(None);
         };
         let _section = quiver_rcu::pin();
-        p.run(input).map(Some)
+        p.run(&mut input).map(Some)
     }
 
     pub(crate) fn program(&self, index: usize) -> Option<&Arc<ProgramCore>> {
