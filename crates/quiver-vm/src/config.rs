@@ -14,6 +14,7 @@ pub struct Config {
     pub(crate) helpers: Helpers,
     pub(crate) kfuncs: Kfuncs,
     pub(crate) sites: BTreeMap<usize, Helper>,
+    pub(crate) stack_depth: Option<usize>,
 }
 
 impl Config {
@@ -46,6 +47,17 @@ impl Config {
     /// The kfunc table.
     pub fn kfuncs(mut self, kfuncs: Kfuncs) -> Self {
         self.kfuncs = kfuncs;
+        self
+    }
+
+    /// The most stack, in bytes below its frame pointer, that any frame of
+    /// the program uses, as a verifier established (Linux's "stack depth",
+    /// the largest over subprograms). An unchecked `Vm` then zeroes only
+    /// that much of each frame per run, and relies on it as on the rest
+    /// of the verifier's proof (see [`Vm::new_unchecked`](crate::Vm::new_unchecked));
+    /// a checked `Vm` ignores it and zeroes whole frames.
+    pub fn stack_depth(mut self, bytes: usize) -> Self {
+        self.stack_depth = Some(bytes);
         self
     }
 

@@ -59,9 +59,10 @@ impl Vm {
     /// Every run must only access memory that is valid for that access: the
     /// regions handed to the run (with their write permissions), the live
     /// stack frames, and regions helpers add; atomic accesses must be
-    /// aligned to their size. That is what a BPF verifier establishes: call
-    /// this only for programs a verifier accepted, with inputs matching what
-    /// it assumed. Otherwise behaviour is undefined.
+    /// aligned to their size; with [`Config::stack_depth`], no frame is
+    /// accessed deeper than that. That is what a BPF verifier establishes:
+    /// call this only for programs a verifier accepted, with inputs
+    /// matching what it assumed. Otherwise behaviour is undefined.
     pub unsafe fn new_unchecked(program: &Program, config: Config) -> Result<Vm, LoadError> {
         Vm::build(program, config, false)
     }
@@ -101,7 +102,8 @@ impl Vm {
             stack_reach: if checked {
                 MAX_BPF_STACK
             } else {
-                stack_reach(program.insns())
+                let proven = config.stack_depth.unwrap_or(MAX_BPF_STACK);
+                stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
             #[cfg(feature = "jit")]
             jit: None,

@@ -422,3 +422,34 @@ fn violation_messages_name_pc_access_address_and_reason() {
         )
     );
 }
+
+#[test]
+fn every_run_starts_with_the_reachable_stack_zeroed() {
+    use quiver_isa::asm::{Syntax, assemble};
+    use quiver_vm::{Config, Engine, Vm};
+    // Reads the 8 bytes at its stack depth (64) through a copy of r10
+    // before writing them: each run must find zeros there, whatever the
+    // previous run or the host left (debug builds poison the stack).
+    let text = "
+        r1 = r10
+        r0 = *(u64 *)(r1 - 64)
+        r2 = -1
+        *(u64 *)(r1 - 64) = r2
+        exit
+    ";
+    let program = quiver_isa::Program::from_insns(assemble(text, Syntax::Llvm).unwrap()).unwrap();
+    for engine in [Engine::Interpreter, Engine::Jit] {
+        for depth in [None, Some(64)] {
+            let mut config = Config::new().engine(engine);
+            if let Some(d) = depth {
+                config = config.stack_depth(d);
+            }
+            // SAFETY: the program accesses its own frame, 64 bytes down,
+            // within the depth it declares.
+            let vm = unsafe { Vm::new_unchecked(&program, config) }.unwrap();
+            for _ in 0..3 {
+                assert_eq!(vm.run(&mut []).unwrap(), 0, "{engine}, depth {depth:?}");
+            }
+        }
+    }
+}

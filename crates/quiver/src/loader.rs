@@ -361,8 +361,11 @@ impl Loader {
                 &quiver_verifier::Options::default(),
                 members.get(&p.name).map(|(t, _)| t.as_str()),
             )?;
-            let facts = match verdict.result {
-                Ok(accepted) => accepted.facts,
+            let (facts, stack_depth) = match verdict.result {
+                Ok(accepted) => {
+                    let depth = accepted.stats.stack_depth.iter().max().copied();
+                    (accepted.facts, depth.unwrap_or(0) as usize)
+                }
                 Err(rejected) => {
                     return Err(Error::Verify {
                         name: p.name.clone(),
@@ -419,6 +422,7 @@ impl Loader {
                 .helpers(helpers)
                 .kfuncs(program_kfuncs)
                 .budget(self.budget)
+                .stack_depth(stack_depth)
                 .engine(self.engine_used());
             // Tail calls whose map and index are the same on every path go
             // straight to their slot (Linux patches a direct jump there).
@@ -443,7 +447,8 @@ impl Loader {
                 // helpers and kfuncs as their prototypes say, map values
                 // of the declared sizes), which is the contract of
                 // unchecked mode: every access it makes is one the
-                // verifier proved in bounds.
+                // verifier proved in bounds, none deeper in any frame
+                // than the stack depth it reported.
                 unsafe { Vm::new_unchecked(&isa, config) }
             } else {
                 Vm::new(&isa, config)
