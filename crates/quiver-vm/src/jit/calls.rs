@@ -18,7 +18,7 @@ use crate::op::Op;
 
 use super::runtime::{
     CALL_HELPER, CALL_KFUNC, CALL_X, ERR_CALL_DEPTH, ERR_UNKNOWN_HELPER, ERR_UNKNOWN_KFUNC,
-    STATUS_OK, STATUS_STOP, STATUS_TAIL, rt_call, rt_zero,
+    STATUS_DEFER, STATUS_OK, STATUS_STOP, STATUS_TAIL, rt_call, rt_zero,
 };
 use super::translate::{FRAME_BYTES, Translator, ctx_off, trusted};
 
@@ -226,7 +226,22 @@ impl Translator<'_> {
             .icmp_imm_s(IntCC::Equal, status, STATUS_TAIL as i64);
         let tail_called = self.b.create_block();
         self.b.set_cold_block(tail_called);
-        self.b.ins().brif(tail, tail_called, &[], self.fail, &[]);
+        let not_tail = self.b.create_block();
+        self.b.set_cold_block(not_tail);
+        self.b.ins().brif(tail, tail_called, &[], not_tail, &[]);
+        // A tail call from the frame native code was entered in: leave,
+        // and let the caller of native code run the program (the counters
+        // are in the context since the call).
+        self.b.switch_to_block(not_tail);
+        let defer = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_DEFER as i64);
+        let leave = self.b.create_block();
+        self.b.set_cold_block(leave);
+        self.b.ins().brif(defer, leave, &[], self.fail, &[]);
+        self.b.switch_to_block(leave);
+        self.b.ins().return_(&[status]);
         // The tail-called program ran in this frame: leave it with its r0.
         self.b.switch_to_block(tail_called);
         self.set(0, r0);

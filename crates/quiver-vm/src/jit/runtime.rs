@@ -10,6 +10,8 @@
 
 use std::any::Any;
 use std::mem::ManuallyDrop;
+
+use quiver_rcu::Borrowed;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::compile::slot_of;
@@ -30,6 +32,11 @@ pub(super) const STATUS_STOP: u64 = 2;
 /// `rt_call` only: the helper tail-called a program, which ran in the
 /// calling frame and returned `ret`: the frame exits with it.
 pub(super) const STATUS_TAIL: u64 = 3;
+/// The helper tail-called a program from the frame native code was
+/// entered in: native code returns at once, and whoever entered it runs
+/// the program (`JitCtx::pending`) in that frame instead, without a
+/// nested run per call of a chain.
+pub(super) const STATUS_DEFER: u64 = 4;
 
 /// Error kinds of `rt_error`.
 pub(super) const ERR_BUDGET: u64 = 0;
@@ -78,9 +85,14 @@ pub(crate) struct JitCtx<'v> {
     code: &'v JitCode,
     /// Tail calls made so far in the run (native code does not read it).
     tail_calls: u32,
+    /// The frame the innermost entry into native code started in.
+    base: usize,
     /// Dropped by hand (see `Drop`).
     error: ManuallyDrop<Option<VmError>>,
     panic: ManuallyDrop<Option<Box<dyn Any + Send>>>,
+    /// A tail call native code left for its caller (`STATUS_DEFER`): the
+    /// program and r1..r5.
+    pending: ManuallyDrop<Option<(Borrowed<Vm>, [u64; 5])>>,
 }
 
 impl Drop for JitCtx<'_> {
@@ -88,7 +100,7 @@ impl Drop for JitCtx<'_> {
     /// pays two tests.
     #[inline(always)]
     fn drop(&mut self) {
-        if self.error.is_some() || self.panic.is_some() {
+        if self.error.is_some() || self.panic.is_some() || self.pending.is_some() {
             self.drop_trouble();
         }
     }
@@ -126,17 +138,20 @@ impl<'v> JitCtx<'v> {
             vm,
             code,
             tail_calls: counters.tail_calls,
+            base: 0,
             error: ManuallyDrop::new(None),
             panic: ManuallyDrop::new(None),
+            pending: ManuallyDrop::new(None),
         }
     }
 
     #[cold]
     fn drop_trouble(&mut self) {
-        // SAFETY: called from `drop` only; neither field is used again.
+        // SAFETY: called from `drop` only; none of them is used again.
         unsafe {
             ManuallyDrop::drop(&mut self.error);
             ManuallyDrop::drop(&mut self.panic);
+            ManuallyDrop::drop(&mut self.pending);
         }
     }
 
@@ -173,13 +188,8 @@ pub(crate) fn exec(
     mem.ensure_reach(vm.stack_reach);
     mem.set_depth(0);
     let mut ctx = JitCtx::new(vm, code, mem, &counters);
-    // SAFETY: `code.entry` was compiled by `jit::compile` with exactly
-    // this signature, from this Vm's program, and lives as long as the Vm.
-    // It reads `args` (five u64) and accesses `ctx` and the memory
-    // `ctx.mem` points to (frame 0 live, `mem` unused meanwhile) as the
-    // module doc of `jit` describes; it returns normally (helpers' panics
-    // are caught in `rt_call`).
-    let status = unsafe { (code.entry)(&mut ctx, entry as u64, 0, args.as_ptr()) };
+    // `mem` stays unused while native code runs on `ctx.mem`.
+    let status = call_native(&mut ctx, entry, 0, args);
     ctx.outcome(status)
 }
 
@@ -233,25 +243,87 @@ fn run_frame(
     base: usize,
     args: [u64; 5],
 ) -> Result<u64, VmError> {
-    let (code, outer_mem) = with_ctx(ctx, |c, _| {
-        let outer = c.mem;
-        c.mem = mem;
-        (c.code.entry, outer)
-    });
+    let outer_mem = with_ctx(ctx, |c, _| std::mem::replace(&mut c.mem, mem));
     with_ctx(ctx, |c, m| {
         m.set_depth(base);
         c.zeroed = m.zeroed_frames() as u64;
     });
-    // SAFETY: `code` was compiled by `jit::compile` with exactly this
-    // signature, from this Vm's program, and its memory lives as long as
-    // the Vm (`ctx.code`). It reads `args` (five u64) and accesses `ctx`
-    // and memory as the module doc of `jit` describes; it returns normally
-    // (helpers' panics are caught in `rt_call`).
-    let status = unsafe { code(ctx, entry as u64, base as u64, args.as_ptr()) };
+    let status = call_native(ctx, entry, base, args);
     with_ctx(ctx, |c, _| {
         c.mem = outer_mem;
         c.outcome(status)
     })
+}
+
+/// Enters the context's native code at `entry` in frame `base` (live),
+/// then makes the tail calls it leaves pending from that frame, each
+/// program replacing the last, and puts the context's program back.
+/// Returns the last status: `STATUS_OK` or `STATUS_ERROR`.
+fn call_native(ctx: *mut JitCtx<'_>, entry: usize, base: usize, args: [u64; 5]) -> u64 {
+    let (vm, code, outer_base) = ctx_only(ctx, |c| {
+        let outer = std::mem::replace(&mut c.base, base);
+        (c.vm, c.code, outer)
+    });
+    // SAFETY: `code.entry` was compiled by `jit::compile` with exactly this
+    // signature, from the context's program, and lives as long as its Vm.
+    // It reads `args` (five u64) and accesses `ctx` and the memory it
+    // points to as the module doc of `jit` describes; it returns normally
+    // (helpers' panics are caught in `rt_call`).
+    let mut status = unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) };
+    // The program running now, kept borrowed while the context points at
+    // it.
+    let mut current: Option<Borrowed<Vm>> = None;
+    while status == STATUS_DEFER {
+        let Some((target, args)) = ctx_only(ctx, |c| c.pending.take()) else {
+            unreachable!("a deferred tail call leaves its program");
+        };
+        status = run_replacing(ctx, &target, base, args);
+        current = Some(target);
+    }
+    ctx_only(ctx, |c| {
+        (c.vm, c.code, c.base) = (vm, code, outer_base);
+    });
+    drop(current);
+    status
+}
+
+/// Runs `target` from its start in frame `base`, in place of the
+/// context's program; the context points at `target` afterwards.
+fn run_replacing(ctx: *mut JitCtx<'_>, target: &Vm, base: usize, args: [u64; 5]) -> u64 {
+    let native = target
+        .jit
+        .as_deref()
+        .and_then(|code| Some((code, code.entry_of(0)?)));
+    let Some((code, entry)) = native else {
+        // A program without native code: interpreted, on the run's counters.
+        return with_ctx(ctx, |c, m| {
+            let mut counters = c.counters();
+            let r = exec_in_frame(target, m, 0, base, args, &mut counters);
+            c.set_counters(&counters);
+            match r {
+                Ok(r0) => {
+                    c.ret = r0;
+                    STATUS_OK
+                }
+                Err(e) => {
+                    *c.error = Some(e);
+                    STATUS_ERROR
+                }
+            }
+        });
+    };
+    with_ctx(ctx, |c, m| {
+        m.ensure_reach(target.stack_reach);
+        m.set_depth(base);
+        c.zeroed = m.zeroed_frames() as u64;
+        // SAFETY: the context's references outlive none of their uses:
+        // `call_native` keeps `target` borrowed until it has put the
+        // context's own program back or pointed it at the next one, and
+        // only runtime functions called while this program runs read them.
+        (c.vm, c.code) = unsafe { (&*(target as *const Vm), &*(code as *const JitCode)) };
+    });
+    // SAFETY: as in `call_native`, for `target`'s code.
+    unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) }
 }
 
 /// Borrows the context (not the memory) for the duration of `f`.
@@ -423,30 +495,40 @@ fn call_host(
     let result = (h.func())(&mut hctx, args);
     let after = hctx.take_after();
     drop(hctx);
-    if let (Ok(_), Some(After::TailCall(target))) = (&result, &after) {
-        let counted = ctx_only(ctx, |c| {
-            let ok = c.tail_calls < MAX_TAIL_CALL_CNT;
-            c.tail_calls += u32::from(ok);
-            ok
-        });
-        // Past the limit the caller goes on with the helper's result.
-        if counted {
-            // The callee takes the calling frame, so what it returns is
-            // what the frame returns.
-            let r = run_program(ctx, target, mem, 0, depth, args);
-            mem.set_depth(depth);
-            return ctx_only(ctx, |c| match r {
-                Ok(r0) => {
-                    c.ret = r0;
-                    STATUS_TAIL
-                }
-                Err(e) => {
-                    *c.error = Some(e);
-                    STATUS_ERROR
-                }
+    let after = match (result.is_ok(), after) {
+        (true, Some(After::TailCall(target))) => {
+            let (counted, defer) = ctx_only(ctx, |c| {
+                let ok = c.tail_calls < MAX_TAIL_CALL_CNT;
+                c.tail_calls += u32::from(ok);
+                (ok, c.base == depth)
             });
+            // Past the limit the caller goes on with the helper's result.
+            if counted && defer {
+                // From the frame native code was entered in: its caller
+                // runs the program, with no nested run.
+                ctx_only(ctx, |c| *c.pending = Some((target, args)));
+                return STATUS_DEFER;
+            }
+            if counted {
+                // From a deeper frame: the callee takes the calling frame,
+                // so what it returns is what the frame returns.
+                let r = run_program(ctx, &target, mem, 0, depth, args);
+                mem.set_depth(depth);
+                return ctx_only(ctx, |c| match r {
+                    Ok(r0) => {
+                        c.ret = r0;
+                        STATUS_TAIL
+                    }
+                    Err(e) => {
+                        *c.error = Some(e);
+                        STATUS_ERROR
+                    }
+                });
+            }
+            None
         }
-    }
+        (_, after) => after,
+    };
     with_ctx(ctx, |c, _| match result {
         Ok(v) => match after {
             Some(After::Stop(r0)) => {
