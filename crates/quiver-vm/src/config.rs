@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) kfuncs: Kfuncs,
     pub(crate) sites: BTreeMap<usize, Helper>,
     pub(crate) stack_depth: Option<usize>,
+    pub(crate) tail_cells: BTreeMap<usize, std::sync::Arc<crate::TailCell>>,
 }
 
 impl Config {
@@ -58,6 +59,22 @@ impl Config {
     /// a checked `Vm` ignores it and zeroes whole frames.
     pub fn stack_depth(mut self, bytes: usize) -> Self {
         self.stack_depth = Some(bytes);
+        self
+    }
+
+    /// Binds the tail call at slot `pc` to `helper` (as
+    /// [`bind_call`](Self::bind_call)) and, for JIT code, to `cell`: the
+    /// call enters the program published there natively, and goes through
+    /// `helper` when the cell is empty or its program needs the host.
+    /// `helper` must make the same call (the slot whose cell this is).
+    pub fn bind_tail_call(
+        mut self,
+        pc: usize,
+        helper: Helper,
+        cell: std::sync::Arc<crate::TailCell>,
+    ) -> Self {
+        self.sites.insert(pc, helper);
+        self.tail_cells.insert(pc, cell);
         self
     }
 

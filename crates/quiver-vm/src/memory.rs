@@ -343,6 +343,8 @@ pub(crate) struct Memory {
     /// builds and drops nothing (dropped by hand: see `Drop`).
     more: ManuallyDrop<Option<Box<MoreRegions>>>,
     packet: Option<(*const u8, u64)>,
+    /// The run's context buffer, as `(start, len)` (0 and 0 without one).
+    context: (u64, u64),
 }
 
 impl Drop for Memory {
@@ -429,6 +431,7 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
         inline_len: 0,
         more: ManuallyDrop::new(None),
         packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
+        context: (0, 0),
     };
     for r in regions {
         mem.add_slot(r.region.slot());
@@ -638,6 +641,25 @@ impl Memory {
     pub(crate) fn jit_view(&self) -> (u64, usize, *const u8, u64) {
         let (packet, len) = self.packet.unwrap_or((ptr::null(), 0));
         (self.stack_top, self.zeroed_frames, packet, len)
+    }
+
+    /// Records the run's context buffer (for native tail calls, which
+    /// check that the context is as large as the program they enter
+    /// reads).
+    pub(crate) fn set_context(&mut self, start: u64, len: u64) {
+        self.context = (start, len);
+    }
+
+    /// The run's context buffer, as `(start, len)`.
+    #[cfg(feature = "jit")]
+    pub(crate) fn context(&self) -> (u64, u64) {
+        self.context
+    }
+
+    /// Stack bytes per frame zeroed for the run.
+    #[cfg(feature = "jit")]
+    pub(crate) fn reach(&self) -> usize {
+        self.reach
     }
 
     /// Frames zeroed so far (see [`set_depth`](Self::set_depth)).

@@ -35,6 +35,8 @@ pub struct Vm {
     /// zeroes: the whole frame when checked, as a forged address may land
     /// anywhere in it.
     pub(crate) stack_reach: usize,
+    /// Cells of tail-call sites bound to a slot, by op index.
+    pub(crate) tail_cells: std::collections::BTreeMap<usize, std::sync::Arc<crate::TailCell>>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -90,6 +92,11 @@ impl Vm {
             sites: &sites,
         };
         let ops = compile(program, &tables)?.into_boxed_slice();
+        let tail_cells = program
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, (pc, _))| Some((idx, config.tail_cells.get(&pc)?.clone())))
+            .collect();
         let vm = Vm {
             ops,
             insns: program.insns().into(),
@@ -105,6 +112,7 @@ impl Vm {
                 let proven = config.stack_depth.unwrap_or(MAX_BPF_STACK);
                 stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
+            tail_cells,
             #[cfg(feature = "jit")]
             jit: None,
         };
@@ -252,11 +260,18 @@ impl Vm {
         trace: Option<&mut dyn FnMut(&TraceStep<'_>)>,
     ) -> Result<u64, VmError> {
         let args = input.registers();
+        let context = (
+            input.context_addr().unwrap_or(0),
+            input.context_len().unwrap_or(0) as u64,
+        );
         with_memory(
             input.all_regions(),
             input.packet_region(),
             self.stack_reach,
-            |m| self.dispatch(m, 0, args, trace),
+            |m| {
+                m.set_context(context.0, context.1);
+                self.dispatch(m, 0, args, trace)
+            },
         )
     }
 

@@ -246,3 +246,180 @@ mod interpreter {
 mod jit {
     engine_tests!(Engine::Jit);
 }
+
+/// Tail-call sites bound to a slot's [`TailCell`]: JIT code enters the
+/// published program itself, and leaves to the site's helper what it
+/// cannot decide.
+#[cfg(feature = "jit")]
+mod native {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use quiver_vm::{HelperContext, NativeTarget, RunInput, TailCell};
+
+    use super::*;
+
+    fn cfg() -> Config {
+        Config::new().engine(Engine::Jit)
+    }
+
+    /// Helper 12 as in `helpers`, counting its calls in `calls`.
+    fn counting(slots: Slots, calls: &'static AtomicUsize) -> Helper {
+        Helper::new(12, "tail_call", counting_fn(slots, calls))
+    }
+
+    fn counting_fn(
+        slots: Slots,
+        calls: &'static AtomicUsize,
+    ) -> impl Fn(&mut HelperContext<'_>, [u64; 5]) -> Result<u64, HelperError> + Send + Sync + 'static
+    {
+        move |ctx, a| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            match slots.get(a[2] as usize).and_then(|c| c.load_borrowed()) {
+                Some(p) => {
+                    ctx.tail_call(p);
+                    Ok(0)
+                }
+                None => Ok(-2i64 as u64),
+            }
+        }
+    }
+
+    fn counter() -> &'static AtomicUsize {
+        Box::leak(Box::new(AtomicUsize::new(0)))
+    }
+
+    /// Publishes `vm` in `cell`; the caller keeps the result and `vm`
+    /// alive while runs may read the cell.
+    fn publish(cell: &TailCell, vm: &Vm, min_ctx: u64) -> Box<NativeTarget> {
+        publish_as(cell, vm, min_ctx, false)
+    }
+
+    fn publish_as(cell: &TailCell, vm: &Vm, min_ctx: u64, host: bool) -> Box<NativeTarget> {
+        let target = Box::new(NativeTarget::new(vm, min_ctx, host).expect("JIT code"));
+        // SAFETY: every test keeps the target and its `Vm` alive until its
+        // last run, and publishes nothing else in between.
+        unsafe { cell.publish(Some(&target)) };
+        target
+    }
+
+    #[test]
+    fn a_chain_through_a_bound_site_never_calls_the_helper_and_stops_at_33() {
+        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        // COUNTER's `call 12` is at slot 4.
+        let p = vm(
+            COUNTER,
+            cfg().bind_tail_call(4, counting(s, calls), cell.clone()),
+        );
+        s[0].replace(Some(p.clone()));
+        let _target = publish(&cell, &p, 0);
+        let mut ctx = [0u8; 8];
+        assert_eq!(p.run(&mut ctx).unwrap(), 7);
+        assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+        assert_eq!(calls.load(Ordering::Relaxed), 0, "every call was native");
+        // An empty cell sends every call to the helper, with the same
+        // outcome.
+        // SAFETY: publishes nothing.
+        unsafe { cell.publish(None) };
+        let mut ctx = [0u8; 8];
+        assert_eq!(p.run(&mut ctx).unwrap(), 7);
+        assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            1 + MAX_TAIL_CALL_CNT as usize
+        );
+    }
+
+    #[test]
+    fn a_program_reading_more_context_than_the_run_has_goes_through_the_helper() {
+        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let callee = vm("r0 = 42\nexit", cfg());
+        s[0].replace(Some(callee.clone()));
+        let caller = vm(
+            "r3 = 0\ncall 12\nr0 = 5\nexit",
+            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+        );
+        let mut ctx = [0u8; 8];
+        // The last: a program whose runs the host must see.
+        for (min_ctx, host, helper_calls) in [(8, false, 0), (16, false, 1), (0, true, 1)] {
+            let _target = publish_as(&cell, &callee, min_ctx, host);
+            calls.store(0, Ordering::Relaxed);
+            let r0 = caller
+                .run_with(&mut RunInput::new().context(&mut ctx))
+                .unwrap();
+            let case = format!("min_ctx {min_ctx}, host {host}");
+            assert_eq!(r0, 42, "{case}");
+            assert_eq!(calls.load(Ordering::Relaxed), helper_calls, "{case}");
+        }
+    }
+
+    #[test]
+    fn a_program_reaching_more_stack_than_the_run_zeroed_goes_through_the_helper() {
+        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        // Reaches its whole frame (debug builds poison the stack, so an
+        // unzeroed word would show).
+        let callee = unchecked_vm("r1 = r10\nr1 += -256\nr0 = *(u64 *)(r1 + 0)\nexit", cfg());
+        s[0].replace(Some(callee.clone()));
+        let _target = publish(&cell, &callee, 0);
+        // Reaches no stack.
+        let caller = unchecked_vm(
+            "r3 = 0\ncall 12\nr0 = 5\nexit",
+            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+        );
+        assert_eq!(caller.run(&mut []).unwrap(), 0);
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn a_tail_call_the_entered_program_makes_through_its_helper_follows() {
+        let (s, calls, cell) = (slots(2), counter(), Arc::new(TailCell::new()));
+        s[1].replace(Some(vm("r0 = 42\nexit", cfg())));
+        // Entered natively; tail-calls slot 1 through the helper.
+        let middle = vm(
+            "r3 = 1\ncall 12\nr0 = 5\nexit",
+            cfg().helpers(Helpers::new().with(12, "tail_call", counting_fn(s, calls))),
+        );
+        s[0].replace(Some(middle.clone()));
+        let _target = publish(&cell, &middle, 0);
+        let caller = vm(
+            "r3 = 0\ncall 12\nr0 = 1\nexit",
+            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+        );
+        assert_eq!(caller.run(&mut []).unwrap(), 42);
+        assert_eq!(calls.load(Ordering::Relaxed), 1, "only the middle one's");
+    }
+
+    #[test]
+    fn a_native_tail_call_from_a_subprogram_returns_to_its_caller() {
+        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let callee = vm("r0 = 40\nexit", cfg());
+        s[0].replace(Some(callee.clone()));
+        let _target = publish(&cell, &callee, 0);
+        let caller = vm(
+            "
+            r6 = 2
+            call sub
+            r0 += r6
+            exit
+        sub:
+            r3 = 0
+            call 12
+            r0 = 1000
+            exit
+        ",
+            cfg().bind_tail_call(5, counting(s, calls), cell.clone()),
+        );
+        assert_eq!(caller.run(&mut []).unwrap(), 42);
+        assert_eq!(calls.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_bound_site_lowers_for_aarch64() {
+        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let program = Program::from_insns(assemble(COUNTER, Syntax::Llvm).unwrap()).unwrap();
+        for checked in [false, true] {
+            let config = Config::new().bind_tail_call(4, counting(s, calls), cell.clone());
+            let size = Vm::jit_code_size_for(&program, config, "aarch64", checked).unwrap();
+            assert!(size > 0);
+        }
+    }
+}

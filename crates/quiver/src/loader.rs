@@ -437,7 +437,11 @@ impl Loader {
                 {
                     // Beyond u32, the index is out of range for any array.
                     let index = u32::try_from(index).unwrap_or(u32::MAX);
-                    config = config.bind_call(pc, tail_call_site(array.clone(), index));
+                    let helper = tail_call_site(array.clone(), index);
+                    config = match array.cell(index) {
+                        Some(cell) => config.bind_tail_call(pc, helper, cell.clone()),
+                        None => config.bind_call(pc, helper),
+                    };
                 }
             }
             let vm = if self.trust_verifier {

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use quiver_maps::{BPF_ANY, Map, MapDef, MapError, ValuePtr};
 use quiver_rcu::{RcuCell, global};
+use quiver_vm::TailCell;
 use quiver_vm::{Engine, HelperContext, HelperError};
 
 use crate::program::ProgramCore;
@@ -101,6 +102,9 @@ fn lookup_id(id: u32) -> Option<Arc<ProgramCore>> {
 pub struct ProgArrayMap {
     ids: quiver_maps::ProgArray,
     slots: Box<[RcuCell<'static, ProgramCore>]>,
+    /// Per slot, its program's native target, for JIT call sites bound to
+    /// the slot.
+    cells: Box<[Arc<TailCell>]>,
     owner: Mutex<Option<Owner>>,
     // Updates of one slot's id and program happen together.
     update: Mutex<()>,
@@ -112,9 +116,11 @@ impl ProgArrayMap {
         let slots = (0..def.max_entries)
             .map(|_| RcuCell::new(global(), None))
             .collect();
+        let cells = (0..def.max_entries).map(|_| Arc::default()).collect();
         Ok(ProgArrayMap {
             ids,
             slots,
+            cells,
             owner: Mutex::new(None),
             update: Mutex::new(()),
         })
@@ -150,14 +156,22 @@ impl ProgArrayMap {
                 max_entries: self.slots.len() as u32,
             });
         };
+        let cell = &self.cells[index as usize];
         match program {
             Some(p) => {
                 self.claim(&p.owner).map_err(MapError::Incompatible)?;
                 self.ids.set(index, p.id)?;
+                // SAFETY: `p` is held until the slot holds it; the program
+                // the cell named before is retired by `replace` only after
+                // the cell stopped naming it, and freed once every run (a
+                // read section) that may have read it has ended.
+                unsafe { cell.publish(p.native_target()) };
                 slot.replace(Some(p));
             }
             None => {
                 self.ids.clear(index)?.ok_or(MapError::NotFound)?;
+                // SAFETY: as above; the cell names nothing from now on.
+                unsafe { cell.publish(None) };
                 slot.replace(None);
             }
         }
@@ -168,8 +182,10 @@ impl ProgArrayMap {
     /// which breaks the cycle program → maps → array → program).
     pub(crate) fn clear(&self) {
         let _g = lock(&self.update);
-        for (i, slot) in self.slots.iter().enumerate() {
+        for (i, (slot, cell)) in self.slots.iter().zip(&self.cells).enumerate() {
             let _ = self.ids.clear(i as u32);
+            // SAFETY: as in `set`.
+            unsafe { cell.publish(None) };
             slot.replace(None);
         }
     }
@@ -186,6 +202,11 @@ impl ProgArrayMap {
 
     pub(crate) fn slot(&self, index: u32) -> Option<&RcuCell<'static, ProgramCore>> {
         self.slots.get(index as usize)
+    }
+
+    /// The native-target cell of slot `index`.
+    pub(crate) fn cell(&self, index: u32) -> Option<&Arc<TailCell>> {
+        self.cells.get(index as usize)
     }
 }
 

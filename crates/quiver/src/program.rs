@@ -52,11 +52,27 @@ pub(crate) struct ProgramCore {
     /// Bytes of context a run must provide (see `Facts::max_ctx_access`).
     pub(crate) min_ctx: u64,
     data: Vec<DataRegion>,
+    /// What JIT code needs to tail-call the program natively, made on
+    /// first use (it records the address of `vm`, fixed once the core is
+    /// in its `Arc`).
+    native: std::sync::OnceLock<Option<quiver_vm::NativeTarget>>,
     // Keeps the maps alive for as long as the program's code refers to them.
     _maps: Arc<MapTable>,
 }
 
 impl ProgramCore {
+    /// The program's native tail-call target, if it has JIT code. Calls
+    /// go through the helper when the run must see them: checked programs
+    /// with global data (`expose_data`).
+    pub(crate) fn native_target(self: &Arc<Self>) -> Option<&quiver_vm::NativeTarget> {
+        self.native
+            .get_or_init(|| {
+                let host = self.vm.is_checked() && !self.data.is_empty();
+                quiver_vm::NativeTarget::new(&self.vm, self.min_ctx, host)
+            })
+            .as_ref()
+    }
+
     /// Makes the program's global data reachable from the current run, for
     /// a tail call or call into it (checked mode needs the regions).
     pub(crate) fn expose_data(&self, ctx: &mut HelperContext<'_>) {
@@ -160,6 +176,7 @@ impl Program {
             owner,
             min_ctx,
             data,
+            native: std::sync::OnceLock::new(),
             _maps: maps,
         });
         crate::prog_array::register(id, &core);

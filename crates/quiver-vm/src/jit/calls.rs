@@ -16,9 +16,12 @@ use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, TrapCod
 use crate::memory::MAX_CALL_FRAMES;
 use crate::op::Op;
 
+use crate::interp::MAX_TAIL_CALL_CNT;
+use crate::tail::NativeTarget;
+
 use super::runtime::{
     CALL_HELPER, CALL_KFUNC, CALL_X, ERR_CALL_DEPTH, ERR_UNKNOWN_HELPER, ERR_UNKNOWN_KFUNC,
-    STATUS_DEFER, STATUS_OK, STATUS_STOP, STATUS_TAIL, rt_call, rt_zero,
+    STATUS_DEFER, STATUS_OK, STATUS_STOP, STATUS_TAIL, rt_call, rt_run_pending, rt_zero,
 };
 use super::translate::{FRAME_BYTES, Translator, ctx_off, trusted};
 
@@ -32,10 +35,13 @@ impl Translator<'_> {
                 self.exit_frame();
                 return true;
             }
-            Op::CallHelper { slot } => {
-                let slot = self.iconst(I64, slot as u64);
-                self.host_call(idx, CALL_HELPER, slot);
-            }
+            Op::CallHelper { slot } => match self.vm.tail_cells.get(&idx) {
+                Some(cell) => self.native_tail_call(idx, cell.addr(), slot as u64),
+                None => {
+                    let slot = self.iconst(I64, slot as u64);
+                    self.host_call(idx, CALL_HELPER, slot);
+                }
+            },
             Op::CallKfunc { slot } => {
                 let slot = self.iconst(I64, slot as u64);
                 self.host_call(idx, CALL_KFUNC, slot);
@@ -170,6 +176,168 @@ impl Translator<'_> {
         // Only sites saved by calls are ever loaded.
         self.b.switch_to_block(bad);
         self.b.ins().trap(TrapCode::unwrap_user(2));
+    }
+
+    /// A tail call bound to a slot: enters the program published in the
+    /// slot's cell with a native call in place of this frame, when it can
+    /// decide everything itself; otherwise (an empty cell, a program the
+    /// host must see, a context it cannot measure, a program reaching
+    /// more stack than the run zeroed) calls the site's helper.
+    fn native_tail_call(&mut self, idx: usize, cell: u64, slot: u64) {
+        use std::mem::offset_of;
+        let field = |f: usize| f as i32;
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+
+        let cell = self.iconst(I64, cell);
+        let t = self.b.ins().atomic_load(I64, trusted(), cell);
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, t, 0);
+        let next = self.b.create_block();
+        self.b.ins().brif(empty, slow, &[], next, &[]);
+        self.b.switch_to_block(next);
+        let host = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, slow)));
+        let min_ctx =
+            self.b
+                .ins()
+                .load(I64, trusted(), t, field(offset_of!(NativeTarget, min_ctx)));
+        let reach = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, reach)));
+        let r1 = self.reg(1);
+        let ctx_start = self.load_ctx(ctx_off!(ctx_start));
+        let ctx_len = self.load_ctx(ctx_off!(ctx_len));
+        let run_reach = self.load_ctx(ctx_off!(reach));
+        // The context must be the run's and hold what the program reads,
+        // as the helper's check finds it.
+        let needs_ctx = self.b.ins().icmp_imm_s(IntCC::NotEqual, min_ctx, 0);
+        let other_ctx = self.b.ins().icmp(IntCC::NotEqual, r1, ctx_start);
+        let short_ctx = self.b.ins().icmp(IntCC::UnsignedLessThan, ctx_len, min_ctx);
+        let bad_ctx = self.b.ins().bor(other_ctx, short_ctx);
+        let bad_ctx = self.b.ins().band(needs_ctx, bad_ctx);
+        let needs_host = self.b.ins().icmp_imm_s(IntCC::NotEqual, host, 0);
+        let deeper = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThan, reach, run_reach);
+        let refer = self.b.ins().bor(bad_ctx, needs_host);
+        let refer = self.b.ins().bor(refer, deeper);
+        let counted = self.b.create_block();
+        self.b.ins().brif(refer, slow, &[], counted, &[]);
+
+        // Past the limit the program goes on with r0 = 0, as from the
+        // helper.
+        self.b.switch_to_block(counted);
+        let n = self.load_ctx(ctx_off!(tail_calls));
+        let spent = self.b.ins().icmp_imm_s(
+            IntCC::UnsignedGreaterThanOrEqual,
+            n,
+            MAX_TAIL_CALL_CNT as i64,
+        );
+        let past = self.b.create_block();
+        let go = self.b.create_block();
+        self.b.ins().brif(spent, past, &[], go, &[]);
+        self.b.switch_to_block(past);
+        let zero = self.iconst(I64, 0);
+        self.set(0, zero);
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(go);
+        let n = self.b.ins().iadd_imm_s(n, 1);
+        self.store_ctx(n, ctx_off!(tail_calls));
+        if self.budgeted {
+            let budget = self.b.use_var(self.budget);
+            self.store_ctx(budget, ctx_off!(budget));
+        }
+        let loops = self.b.use_var(self.loops);
+        self.store_ctx(loops, ctx_off!(loops));
+        let args = self.b.ins().stack_addr(I64, self.tail_args, 0);
+        for r in 1..=5u8 {
+            let v = self.reg(r);
+            self.b.ins().store(trusted(), v, args, 8 * (r as i32 - 1));
+        }
+        // The run context names the program that runs, for the runtime
+        // functions it calls; the callee's frame is this one.
+        let old_vm = self.load_ctx(ctx_off!(vm));
+        let old_code = self.load_ctx(ctx_off!(code));
+        let old_base = self.load_ctx(ctx_off!(base));
+        let vm = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, vm)));
+        let code = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, code)));
+        let entry = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, entry)));
+        let index = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, index)));
+        let depth = self.b.use_var(self.depth);
+        self.store_ctx(vm, ctx_off!(vm));
+        self.store_ctx(code, ctx_off!(code));
+        self.store_ctx(depth, ctx_off!(base));
+        let call =
+            self.b
+                .ins()
+                .call_indirect(self.sigs.entry, entry, &[self.ctx, index, depth, args]);
+        let status = self.b.inst_results(call)[0];
+        self.store_ctx(old_vm, ctx_off!(vm));
+        self.store_ctx(old_code, ctx_off!(code));
+        self.store_ctx(old_base, ctx_off!(base));
+        if self.budgeted {
+            let budget = self.load_ctx(ctx_off!(budget));
+            self.b.def_var(self.budget, budget);
+        }
+        let loops = self.load_ctx(ctx_off!(loops));
+        self.b.def_var(self.loops, loops);
+
+        let ok = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_OK as i64);
+        let finished = self.b.create_block();
+        let not_ok = self.b.create_block();
+        self.b.set_cold_block(not_ok);
+        self.b.ins().brif(ok, finished, &[], not_ok, &[]);
+        // The program left a tail call of its own pending: the runtime
+        // makes it, and the chain it starts, in this frame.
+        self.b.switch_to_block(not_ok);
+        let defer = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_DEFER as i64);
+        let pending = self.b.create_block();
+        self.b.set_cold_block(pending);
+        self.b.ins().brif(defer, pending, &[], self.fail, &[]);
+        self.b.switch_to_block(pending);
+        let run = rt_run_pending as *const () as usize;
+        let status = self
+            .call_rt(self.sigs.pending, run, &[self.ctx, depth])
+            .expect("rt_run_pending returns");
+        let ok = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_OK as i64);
+        self.b.ins().brif(ok, finished, &[], self.fail, &[]);
+        // The program replaced this frame: leave it with its r0.
+        self.b.switch_to_block(finished);
+        let r0 = self.load_ctx(ctx_off!(ret));
+        self.set(0, r0);
+        self.exit_frame();
+
+        self.b.switch_to_block(slow);
+        let slot = self.iconst(I64, slot);
+        self.host_call(idx, CALL_HELPER, slot);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// A helper or kfunc call through the trampoline.

@@ -56,6 +56,16 @@ impl JitCode {
     fn entry_of(&self, target: usize) -> Option<usize> {
         self.entries.binary_search(&target).ok()
     }
+
+    /// The native function, for a native tail call into it.
+    pub(crate) fn entry_fn(&self) -> runtime::Entry {
+        self.entry
+    }
+
+    /// Entry number of the first instruction.
+    pub(crate) fn first_entry(&self) -> Option<usize> {
+        self.entry_of(0)
+    }
 }
 
 impl Drop for JitCode {

@@ -80,13 +80,20 @@ pub(crate) struct JitCtx<'v> {
     pub(super) cache_start: u64,
     pub(super) cache_len_r: u64,
     pub(super) cache_len_w: u64,
-    mem: *mut Memory,
-    vm: &'v Vm,
-    code: &'v JitCode,
-    /// Tail calls made so far in the run (native code does not read it).
-    tail_calls: u32,
+    /// Tail calls made so far in the run.
+    pub(super) tail_calls: u64,
+    /// Stack bytes per frame the run has zeroed (`Memory::ensure_reach`).
+    pub(super) reach: u64,
+    /// The run's context buffer (0 and 0 without one).
+    pub(super) ctx_start: u64,
+    pub(super) ctx_len: u64,
     /// The frame the innermost entry into native code started in.
-    base: usize,
+    pub(super) base: u64,
+    mem: *mut Memory,
+    /// The program running, which native tail calls switch (native code
+    /// stores the addresses a `NativeTarget` holds).
+    pub(super) vm: &'v Vm,
+    pub(super) code: &'v JitCode,
     /// Dropped by hand (see `Drop`).
     error: ManuallyDrop<Option<VmError>>,
     panic: ManuallyDrop<Option<Box<dyn Any + Send>>>,
@@ -111,18 +118,19 @@ impl JitCtx<'_> {
         Counters {
             budget: self.budget,
             loops: self.loops,
-            tail_calls: self.tail_calls,
+            tail_calls: self.tail_calls as u32,
         }
     }
 
     fn set_counters(&mut self, k: &Counters) {
-        (self.budget, self.loops, self.tail_calls) = (k.budget, k.loops, k.tail_calls);
+        (self.budget, self.loops, self.tail_calls) = (k.budget, k.loops, u64::from(k.tail_calls));
     }
 }
 
 impl<'v> JitCtx<'v> {
     fn new(vm: &'v Vm, code: &'v JitCode, mem: &mut Memory, counters: &Counters) -> Self {
         let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
+        let (ctx_start, ctx_len) = mem.context();
         JitCtx {
             stack_top,
             zeroed: zeroed as u64,
@@ -137,7 +145,10 @@ impl<'v> JitCtx<'v> {
             mem,
             vm,
             code,
-            tail_calls: counters.tail_calls,
+            tail_calls: u64::from(counters.tail_calls),
+            reach: mem.reach() as u64,
+            ctx_start,
+            ctx_len,
             base: 0,
             error: ManuallyDrop::new(None),
             panic: ManuallyDrop::new(None),
@@ -261,7 +272,7 @@ fn run_frame(
 /// Returns the last status: `STATUS_OK` or `STATUS_ERROR`.
 fn call_native(ctx: *mut JitCtx<'_>, entry: usize, base: usize, args: [u64; 5]) -> u64 {
     let (vm, code, outer_base) = ctx_only(ctx, |c| {
-        let outer = std::mem::replace(&mut c.base, base);
+        let outer = std::mem::replace(&mut c.base, base as u64);
         (c.vm, c.code, outer)
     });
     // SAFETY: `code.entry` was compiled by `jit::compile` with exactly this
@@ -269,7 +280,18 @@ fn call_native(ctx: *mut JitCtx<'_>, entry: usize, base: usize, args: [u64; 5]) 
     // It reads `args` (five u64) and accesses `ctx` and the memory it
     // points to as the module doc of `jit` describes; it returns normally
     // (helpers' panics are caught in `rt_call`).
-    let mut status = unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) };
+    let status = unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) };
+    let status = run_pending(ctx, base, status);
+    ctx_only(ctx, |c| {
+        (c.vm, c.code, c.base) = (vm, code, outer_base);
+    });
+    status
+}
+
+/// While `status` says a tail call is pending, makes it in frame `base`
+/// (each program replacing the last). The context points at the last
+/// program run: the caller puts its own back. Returns the last status.
+fn run_pending(ctx: *mut JitCtx<'_>, base: usize, mut status: u64) -> u64 {
     // The program running now, kept borrowed while the context points at
     // it.
     let mut current: Option<Borrowed<Vm>> = None;
@@ -277,13 +299,31 @@ fn call_native(ctx: *mut JitCtx<'_>, entry: usize, base: usize, args: [u64; 5]) 
         let Some((target, args)) = ctx_only(ctx, |c| c.pending.take()) else {
             unreachable!("a deferred tail call leaves its program");
         };
+        ctx_only(ctx, |c| c.base = base as u64);
         status = run_replacing(ctx, &target, base, args);
         current = Some(target);
     }
-    ctx_only(ctx, |c| {
-        (c.vm, c.code, c.base) = (vm, code, outer_base);
-    });
+    // Whoever reads the context next points it elsewhere first.
     drop(current);
+    status
+}
+
+/// Native code's way to make the tail call a program it entered natively
+/// (from frame `depth`) left pending: `STATUS_OK` (r0 in `ret`) or
+/// `STATUS_ERROR`. A panic is kept for the caller of native code.
+pub(super) extern "C" fn rt_run_pending(ctx: *mut JitCtx<'_>, depth: u64) -> u64 {
+    let (vm, code, base) = ctx_only(ctx, |c| (c.vm, c.code, c.base));
+    let run = || run_pending(ctx, depth as usize, STATUS_DEFER);
+    let status = match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(status) => status,
+        Err(panic) => {
+            ctx_only(ctx, |c| *c.panic = Some(panic));
+            STATUS_ERROR
+        }
+    };
+    ctx_only(ctx, |c| {
+        (c.vm, c.code, c.base) = (vm, code, base);
+    });
     status
 }
 
@@ -316,6 +356,7 @@ fn run_replacing(ctx: *mut JitCtx<'_>, target: &Vm, base: usize, args: [u64; 5])
         m.ensure_reach(target.stack_reach);
         m.set_depth(base);
         c.zeroed = m.zeroed_frames() as u64;
+        c.reach = m.reach() as u64;
         // SAFETY: the context's references outlive none of their uses:
         // `call_native` keeps `target` borrowed until it has put the
         // context's own program back or pointed it at the next one, and
@@ -498,9 +539,9 @@ fn call_host(
     let after = match (result.is_ok(), after) {
         (true, Some(After::TailCall(target))) => {
             let (counted, defer) = ctx_only(ctx, |c| {
-                let ok = c.tail_calls < MAX_TAIL_CALL_CNT;
-                c.tail_calls += u32::from(ok);
-                (ok, c.base == depth)
+                let ok = c.tail_calls < u64::from(MAX_TAIL_CALL_CNT);
+                c.tail_calls += u64::from(ok);
+                (ok, c.base == depth as u64)
             });
             // Past the limit the caller goes on with the helper's result.
             if counted && defer {

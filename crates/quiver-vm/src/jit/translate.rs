@@ -47,6 +47,10 @@ pub(super) struct Sigs {
     pub zero: SigRef,
     /// `(ctx, 9 x u64) -> u64`: rt_call.
     pub call: SigRef,
+    /// `(ctx, entry, base, args) -> u64`: a program's native function.
+    pub entry: SigRef,
+    /// `(ctx, a) -> u64`: rt_run_pending.
+    pub pending: SigRef,
 }
 
 pub(super) struct Translator<'a> {
@@ -65,6 +69,8 @@ pub(super) struct Translator<'a> {
     pub stack_top: Value,
     pub base: Value,
     pub frames: StackSlot,
+    /// r1..r5 handed to a program entered by a native tail call.
+    pub tail_args: StackSlot,
     /// Block of each op that starts one.
     pub blocks: Vec<Option<Block>>,
     /// Return sites of bpf-to-bpf calls: op index of each call, in order.
@@ -249,12 +255,19 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         error: b.import_signature(sig(call_conv, 4, false)),
         zero: b.import_signature(sig(call_conv, 2, false)),
         call: b.import_signature(sig(call_conv, 10, true)),
+        entry: b.import_signature(sig(call_conv, 4, true)),
+        pending: b.import_signature(sig(call_conv, 2, true)),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
     let [depth, live_lo, live_len, budget, loops] = std::array::from_fn(|_| b.declare_var(I64));
     let frames = b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
         (FRAME_BYTES as u32) * MAX_CALL_FRAMES as u32,
+        3,
+    ));
+    let tail_args = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        if vm.tail_cells.is_empty() { 0 } else { 40 },
         3,
     ));
 
@@ -292,6 +305,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         stack_top,
         base,
         frames,
+        tail_args,
         blocks,
         call_sites: Vec::new(),
         pop,

@@ -1,0 +1,95 @@
+//! Native tail calls: what JIT code reads at a tail-call site the host
+//! bound to one prog-array slot, so that the call is a load and an
+//! indirect call instead of a trip through the helper trampoline (Linux
+//! patches a direct jump there instead).
+//!
+//! The host keeps a [`TailCell`] per slot and publishes in it the
+//! [`NativeTarget`] of the program it puts there; JIT code reads the cell
+//! at each call. Anything the native path cannot decide (a program whose
+//! run the host must see, a context it cannot measure, a program reaching
+//! more stack than the run zeroed) goes through the site's helper as
+//! before.
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::vm::Vm;
+
+/// What JIT code needs to enter a program natively. Fields are read by
+/// native code at fixed offsets.
+#[repr(C)]
+pub struct NativeTarget {
+    /// The program's native entry function and the entry number of its
+    /// first instruction.
+    pub(crate) entry: u64,
+    pub(crate) index: u64,
+    /// The `Vm` and its `JitCode`, for the run context.
+    pub(crate) vm: u64,
+    pub(crate) code: u64,
+    /// Stack bytes per frame the program may reach.
+    pub(crate) reach: u64,
+    /// Context bytes the program reads (0: any context will do).
+    pub(crate) min_ctx: u64,
+    /// Nonzero: every call must go through the helper.
+    pub(crate) slow: u64,
+}
+
+impl NativeTarget {
+    /// The native target of `vm`, if it has JIT code: a tail call checks
+    /// that the caller's context (r1) holds at least `min_ctx` bytes, and
+    /// goes through the helper when `host_must_see` (e.g. the host adds
+    /// the program's global data to the run).
+    ///
+    /// The value refers to `vm` by address: see [`TailCell::publish`].
+    pub fn new(vm: &Vm, min_ctx: u64, host_must_see: bool) -> Option<NativeTarget> {
+        #[cfg(feature = "jit")]
+        {
+            let code = vm.jit.as_deref()?;
+            Some(NativeTarget {
+                entry: code.entry_fn() as usize as u64,
+                index: code.first_entry()? as u64,
+                vm: std::ptr::from_ref(vm).addr() as u64,
+                code: std::ptr::from_ref(code).addr() as u64,
+                reach: vm.stack_reach as u64,
+                min_ctx,
+                slow: u64::from(host_must_see),
+            })
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = (vm, min_ctx, host_must_see);
+            None
+        }
+    }
+}
+
+/// The cell JIT code reads at a bound tail-call site: the slot's program,
+/// or none.
+#[derive(Debug, Default)]
+pub struct TailCell(AtomicPtr<NativeTarget>);
+
+impl TailCell {
+    /// An empty cell.
+    pub fn new() -> TailCell {
+        TailCell::default()
+    }
+
+    /// Publishes `target` (None: the slot is empty for native code).
+    ///
+    /// # Safety
+    ///
+    /// `target`, and the `Vm` it was made from, must stay valid and in
+    /// place until every run that may have read it from this cell has
+    /// ended: publish a new target before retiring the old program, and
+    /// retire it only once runs that started before have finished (an RCU
+    /// grace period, with every run a read section).
+    pub unsafe fn publish(&self, target: Option<&NativeTarget>) {
+        let p = target.map_or(std::ptr::null_mut(), |t| std::ptr::from_ref(t).cast_mut());
+        self.0.store(p, Ordering::Release);
+    }
+
+    /// The address native code loads the target from.
+    #[cfg(feature = "jit")]
+    pub(crate) fn addr(&self) -> u64 {
+        self.0.as_ptr().addr() as u64
+    }
+}
