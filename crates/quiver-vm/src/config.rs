@@ -15,7 +15,7 @@ pub struct Config {
     pub(crate) kfuncs: Kfuncs,
     pub(crate) sites: BTreeMap<usize, Helper>,
     pub(crate) stack_depth: Option<usize>,
-    pub(crate) tail_cells: BTreeMap<usize, std::sync::Arc<crate::TailCell>>,
+    pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
 }
 
 impl Config {
@@ -63,18 +63,22 @@ impl Config {
     }
 
     /// Binds the tail call at slot `pc` to `helper` (as
-    /// [`bind_call`](Self::bind_call)) and, for JIT code, to `cell`: the
-    /// call enters the program published there natively, and goes through
-    /// `helper` when the cell is empty or its program needs the host.
-    /// `helper` must make the same call (the slot whose cell this is).
+    /// [`bind_call`](Self::bind_call)) and, for JIT code, to the cells of
+    /// `table`: cell `index`, or when `None` the cell r3 names at the call.
+    /// The call enters the program published there natively, and goes
+    /// through `helper` when the index is out of range, the cell empty or
+    /// its program needs the host. `helper` must make the same call
+    /// (through the prog array whose cells these are).
     pub fn bind_tail_call(
         mut self,
         pc: usize,
         helper: Helper,
-        cell: std::sync::Arc<crate::TailCell>,
+        table: std::sync::Arc<crate::TailTable>,
+        index: Option<u32>,
     ) -> Self {
         self.sites.insert(pc, helper);
-        self.tail_cells.insert(pc, cell);
+        self.tail_sites
+            .insert(pc, crate::tail::TailSite { table, index });
         self
     }
 

@@ -3,9 +3,10 @@
 //! indirect call instead of a trip through the helper trampoline (Linux
 //! patches a direct jump there instead).
 //!
-//! The host keeps a [`TailCell`] per slot and publishes in it the
-//! [`NativeTarget`] of the program it puts there; JIT code reads the cell
-//! at each call. Anything the native path cannot decide (a program whose
+//! The host keeps a [`TailTable`] per prog array, a cell per slot, and
+//! publishes in a slot's cell the [`NativeTarget`] of the program it puts
+//! there; JIT code reads the cell at each call (the slot fixed at load, or
+//! the index in r3). Anything the native path cannot decide (a program whose
 //! run the host must see, a context it cannot measure, a program reaching
 //! more stack than the run zeroed) goes through the site's helper as
 //! before.
@@ -39,7 +40,7 @@ impl NativeTarget {
     /// goes through the helper when `host_must_see` (e.g. the host adds
     /// the program's global data to the run).
     ///
-    /// The value refers to `vm` by address: see [`TailCell::publish`].
+    /// The value refers to `vm` by address: see [`TailTable::publish`].
     pub fn new(vm: &Vm, min_ctx: u64, host_must_see: bool) -> Option<NativeTarget> {
         #[cfg(feature = "jit")]
         {
@@ -62,18 +63,34 @@ impl NativeTarget {
     }
 }
 
-/// The cell JIT code reads at a bound tail-call site: the slot's program,
-/// or none.
+/// One slot's cell: the program JIT code enters there, or none.
 #[derive(Debug, Default)]
-pub struct TailCell(AtomicPtr<NativeTarget>);
+#[repr(transparent)]
+struct TailCell(AtomicPtr<NativeTarget>);
 
-impl TailCell {
-    /// An empty cell.
-    pub fn new() -> TailCell {
-        TailCell::default()
+/// The cells of a prog array, one per slot, side by side so that JIT code
+/// finds a slot's cell from its index.
+#[derive(Debug)]
+pub struct TailTable(Box<[TailCell]>);
+
+impl TailTable {
+    /// `len` empty cells.
+    pub fn new(len: usize) -> TailTable {
+        TailTable((0..len).map(|_| TailCell::default()).collect())
     }
 
-    /// Publishes `target` (None: the slot is empty for native code).
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Publishes `target` in cell `index` (None: the slot is empty for
+    /// native code). Does nothing past the end.
     ///
     /// # Safety
     ///
@@ -82,14 +99,24 @@ impl TailCell {
     /// ended: publish a new target before retiring the old program, and
     /// retire it only once runs that started before have finished (an RCU
     /// grace period, with every run a read section).
-    pub unsafe fn publish(&self, target: Option<&NativeTarget>) {
+    pub unsafe fn publish(&self, index: usize, target: Option<&NativeTarget>) {
         let p = target.map_or(std::ptr::null_mut(), |t| std::ptr::from_ref(t).cast_mut());
-        self.0.store(p, Ordering::Release);
+        if let Some(cell) = self.0.get(index) {
+            cell.0.store(p, Ordering::Release);
+        }
     }
 
-    /// The address native code loads the target from.
+    /// The address of the first cell, which native code indexes.
     #[cfg(feature = "jit")]
     pub(crate) fn addr(&self) -> u64 {
         self.0.as_ptr().addr() as u64
     }
+}
+
+/// Where a bound tail-call site finds its program's cell.
+#[derive(Clone, Debug)]
+pub(crate) struct TailSite {
+    pub(crate) table: std::sync::Arc<TailTable>,
+    /// The slot, when the verifier proved it constant; else r3 names it.
+    pub(crate) index: Option<u32>,
 }

@@ -35,8 +35,8 @@ pub struct Vm {
     /// zeroes: the whole frame when checked, as a forged address may land
     /// anywhere in it.
     pub(crate) stack_reach: usize,
-    /// Cells of tail-call sites bound to a slot, by op index.
-    pub(crate) tail_cells: std::collections::BTreeMap<usize, std::sync::Arc<crate::TailCell>>,
+    /// Tail-call sites bound to a prog array's cells, by op index.
+    pub(crate) tail_sites: std::collections::BTreeMap<usize, crate::tail::TailSite>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -92,10 +92,10 @@ impl Vm {
             sites: &sites,
         };
         let ops = compile(program, &tables)?.into_boxed_slice();
-        let tail_cells = program
+        let tail_sites = program
             .iter()
             .enumerate()
-            .filter_map(|(idx, (pc, _))| Some((idx, config.tail_cells.get(&pc)?.clone())))
+            .filter_map(|(idx, (pc, _))| Some((idx, config.tail_sites.get(&pc)?.clone())))
             .collect();
         let vm = Vm {
             ops,
@@ -112,7 +112,7 @@ impl Vm {
                 let proven = config.stack_depth.unwrap_or(MAX_BPF_STACK);
                 stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
-            tail_cells,
+            tail_sites,
             #[cfg(feature = "jit")]
             jit: None,
         };

@@ -247,14 +247,14 @@ mod jit {
     engine_tests!(Engine::Jit);
 }
 
-/// Tail-call sites bound to a slot's [`TailCell`]: JIT code enters the
-/// published program itself, and leaves to the site's helper what it
-/// cannot decide.
+/// Tail-call sites bound to a prog array's [`TailTable`]: JIT code enters
+/// the program published in the slot's cell itself, and leaves to the
+/// site's helper what it cannot decide.
 #[cfg(feature = "jit")]
 mod native {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use quiver_vm::{HelperContext, NativeTarget, RunInput, TailCell};
+    use quiver_vm::{HelperContext, NativeTarget, RunInput, TailTable};
 
     use super::*;
 
@@ -284,34 +284,36 @@ mod native {
         }
     }
 
-    fn counter() -> &'static AtomicUsize {
-        Box::leak(Box::new(AtomicUsize::new(0)))
+    /// Slots, a helper call counter, and the slots' cells.
+    fn setup(n: usize) -> (Slots, &'static AtomicUsize, Arc<TailTable>) {
+        let calls = Box::leak(Box::new(AtomicUsize::new(0)));
+        (slots(n), calls, Arc::new(TailTable::new(n)))
     }
 
-    /// Publishes `vm` in `cell`; the caller keeps the result and `vm`
+    /// Publishes `vm` in cell `i`; the caller keeps the result and `vm`
     /// alive while runs may read the cell.
-    fn publish(cell: &TailCell, vm: &Vm, min_ctx: u64) -> Box<NativeTarget> {
-        publish_as(cell, vm, min_ctx, false)
-    }
-
-    fn publish_as(cell: &TailCell, vm: &Vm, min_ctx: u64, host: bool) -> Box<NativeTarget> {
+    fn publish(
+        table: &TailTable,
+        i: usize,
+        vm: &Vm,
+        min_ctx: u64,
+        host: bool,
+    ) -> Box<NativeTarget> {
         let target = Box::new(NativeTarget::new(vm, min_ctx, host).expect("JIT code"));
         // SAFETY: every test keeps the target and its `Vm` alive until its
-        // last run, and publishes nothing else in between.
-        unsafe { cell.publish(Some(&target)) };
+        // last run, and publishes nothing else in the cell in between.
+        unsafe { table.publish(i, Some(&target)) };
         target
     }
 
     #[test]
     fn a_chain_through_a_bound_site_never_calls_the_helper_and_stops_at_33() {
-        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let (s, calls, table) = setup(1);
         // COUNTER's `call 12` is at slot 4.
-        let p = vm(
-            COUNTER,
-            cfg().bind_tail_call(4, counting(s, calls), cell.clone()),
-        );
+        let config = cfg().bind_tail_call(4, counting(s, calls), table.clone(), Some(0));
+        let p = vm(COUNTER, config);
         s[0].replace(Some(p.clone()));
-        let _target = publish(&cell, &p, 0);
+        let _target = publish(&table, 0, &p, 0, false);
         let mut ctx = [0u8; 8];
         assert_eq!(p.run(&mut ctx).unwrap(), 7);
         assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
@@ -319,7 +321,7 @@ mod native {
         // An empty cell sends every call to the helper, with the same
         // outcome.
         // SAFETY: publishes nothing.
-        unsafe { cell.publish(None) };
+        unsafe { table.publish(0, None) };
         let mut ctx = [0u8; 8];
         assert_eq!(p.run(&mut ctx).unwrap(), 7);
         assert_eq!(u64::from_le_bytes(ctx), 1 + MAX_TAIL_CALL_CNT as u64);
@@ -330,18 +332,48 @@ mod native {
     }
 
     #[test]
+    fn a_variable_index_picks_the_cell_and_the_helper_answers_past_the_end() {
+        let (s, calls, table) = setup(3);
+        let callees: Vec<_> = (0..3)
+            .map(|i| vm(&format!("r0 = {}\nexit", 40 + i), cfg()))
+            .collect();
+        let _targets: Vec<_> = callees
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                s[i].replace(Some(p.clone()));
+                publish(&table, i, p, 0, false)
+            })
+            .collect();
+        // r3 = the u64 at the start of memory.
+        let caller = vm(
+            "r3 = *(u64 *)(r1 + 0)\ncall 12\nr0 = 5\nexit",
+            cfg().bind_tail_call(1, counting(s, calls), table.clone(), None),
+        );
+        for i in 0..3u64 {
+            assert_eq!(caller.run(&mut i.to_le_bytes()).unwrap(), 40 + i);
+        }
+        assert_eq!(calls.load(Ordering::Relaxed), 0);
+        // Only the low 32 bits index, as for the helper.
+        assert_eq!(caller.run(&mut (1u64 << 32 | 2).to_le_bytes()).unwrap(), 42);
+        assert_eq!(calls.load(Ordering::Relaxed), 0);
+        assert_eq!(caller.run(&mut 3u64.to_le_bytes()).unwrap(), 5);
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
     fn a_program_reading_more_context_than_the_run_has_goes_through_the_helper() {
-        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let (s, calls, table) = setup(1);
         let callee = vm("r0 = 42\nexit", cfg());
         s[0].replace(Some(callee.clone()));
         let caller = vm(
             "r3 = 0\ncall 12\nr0 = 5\nexit",
-            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+            cfg().bind_tail_call(1, counting(s, calls), table.clone(), Some(0)),
         );
         let mut ctx = [0u8; 8];
         // The last: a program whose runs the host must see.
         for (min_ctx, host, helper_calls) in [(8, false, 0), (16, false, 1), (0, true, 1)] {
-            let _target = publish_as(&cell, &callee, min_ctx, host);
+            let _target = publish(&table, 0, &callee, min_ctx, host);
             calls.store(0, Ordering::Relaxed);
             let r0 = caller
                 .run_with(&mut RunInput::new().context(&mut ctx))
@@ -354,16 +386,16 @@ mod native {
 
     #[test]
     fn a_program_reaching_more_stack_than_the_run_zeroed_goes_through_the_helper() {
-        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let (s, calls, table) = setup(1);
         // Reaches its whole frame (debug builds poison the stack, so an
         // unzeroed word would show).
         let callee = unchecked_vm("r1 = r10\nr1 += -256\nr0 = *(u64 *)(r1 + 0)\nexit", cfg());
         s[0].replace(Some(callee.clone()));
-        let _target = publish(&cell, &callee, 0);
+        let _target = publish(&table, 0, &callee, 0, false);
         // Reaches no stack.
         let caller = unchecked_vm(
             "r3 = 0\ncall 12\nr0 = 5\nexit",
-            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+            cfg().bind_tail_call(1, counting(s, calls), table.clone(), Some(0)),
         );
         assert_eq!(caller.run(&mut []).unwrap(), 0);
         assert_eq!(calls.load(Ordering::Relaxed), 1);
@@ -371,7 +403,7 @@ mod native {
 
     #[test]
     fn a_tail_call_the_entered_program_makes_through_its_helper_follows() {
-        let (s, calls, cell) = (slots(2), counter(), Arc::new(TailCell::new()));
+        let (s, calls, table) = setup(2);
         s[1].replace(Some(vm("r0 = 42\nexit", cfg())));
         // Entered natively; tail-calls slot 1 through the helper.
         let middle = vm(
@@ -379,10 +411,10 @@ mod native {
             cfg().helpers(Helpers::new().with(12, "tail_call", counting_fn(s, calls))),
         );
         s[0].replace(Some(middle.clone()));
-        let _target = publish(&cell, &middle, 0);
+        let _target = publish(&table, 0, &middle, 0, false);
         let caller = vm(
             "r3 = 0\ncall 12\nr0 = 1\nexit",
-            cfg().bind_tail_call(1, counting(s, calls), cell.clone()),
+            cfg().bind_tail_call(1, counting(s, calls), table.clone(), Some(0)),
         );
         assert_eq!(caller.run(&mut []).unwrap(), 42);
         assert_eq!(calls.load(Ordering::Relaxed), 1, "only the middle one's");
@@ -390,10 +422,10 @@ mod native {
 
     #[test]
     fn a_native_tail_call_from_a_subprogram_returns_to_its_caller() {
-        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+        let (s, calls, table) = setup(1);
         let callee = vm("r0 = 40\nexit", cfg());
         s[0].replace(Some(callee.clone()));
-        let _target = publish(&cell, &callee, 0);
+        let _target = publish(&table, 0, &callee, 0, false);
         let caller = vm(
             "
             r6 = 2
@@ -406,18 +438,23 @@ mod native {
             r0 = 1000
             exit
         ",
-            cfg().bind_tail_call(5, counting(s, calls), cell.clone()),
+            cfg().bind_tail_call(5, counting(s, calls), table.clone(), Some(0)),
         );
         assert_eq!(caller.run(&mut []).unwrap(), 42);
         assert_eq!(calls.load(Ordering::Relaxed), 0);
     }
 
     #[test]
-    fn a_bound_site_lowers_for_aarch64() {
-        let (s, calls, cell) = (slots(1), counter(), Arc::new(TailCell::new()));
+    fn bound_sites_lower_for_aarch64() {
+        let (s, calls, table) = setup(1);
         let program = Program::from_insns(assemble(COUNTER, Syntax::Llvm).unwrap()).unwrap();
-        for checked in [false, true] {
-            let config = Config::new().bind_tail_call(4, counting(s, calls), cell.clone());
+        for (checked, index) in [
+            (false, Some(0)),
+            (true, Some(0)),
+            (false, None),
+            (true, None),
+        ] {
+            let config = Config::new().bind_tail_call(4, counting(s, calls), table.clone(), index);
             let size = Vm::jit_code_size_for(&program, config, "aarch64", checked).unwrap();
             assert!(size > 0);
         }

@@ -826,6 +826,14 @@ pub(crate) fn tail_call_site(array: Arc<ProgArrayMap>, index: u32) -> quiver_vm:
     })
 }
 
+/// `bpf_tail_call` specialised for one call site that always uses
+/// `array`, with the index the program passes.
+pub(crate) fn tail_call_array(array: Arc<ProgArrayMap>) -> quiver_vm::Helper {
+    quiver_vm::Helper::new(id::TAIL_CALL, "bpf_tail_call", move |ctx, a| {
+        crate::prog_array::tail_call(ctx, array.slot(a[2] as u32), a[0])
+    })
+}
+
 /// The `bpf_wq` kfuncs' prototypes (Linux's generic kfunc set).
 pub fn wq_protos() -> Vec<quiver_verifier::host::Proto> {
     use quiver_verifier::host::{Arg, Proto, Ret};

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::handle;
 use crate::helpers::{
     MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, prog_array_call, prog_array_call_proto,
-    tail_call_site, wq_kfuncs, wq_protos,
+    tail_call_array, tail_call_site, wq_kfuncs, wq_protos,
 };
 use crate::prog_array::{Owner, ProgArrayMap};
 use crate::program::{DataRegion, Program};
@@ -424,25 +424,26 @@ impl Loader {
                 .budget(self.budget)
                 .stack_depth(stack_depth)
                 .engine(self.engine_used());
-            // Tail calls whose map and index are the same on every path go
-            // straight to their slot (Linux patches a direct jump there).
+            // Tail calls whose map is the same on every path are bound to
+            // that prog array: JIT code reads its cells; the helper goes
+            // straight to the slot when the index is constant too (Linux
+            // patches a direct jump there).
             for (i, (pc, insn)) in isa.iter().enumerate() {
                 if !matches!(insn, Insn::Call(CallTarget::Helper(TAIL_CALL))) {
                     continue;
                 }
                 let map = facts.call_maps.get(&i).copied().flatten();
+                let Some(Some(array)) = map.and_then(|m| table.prog_arrays.get(m as usize)) else {
+                    continue;
+                };
                 let index = facts.call_constants.get(&i).and_then(|c| c[2]);
-                if let (Some(map), Some(index)) = (map, index)
-                    && let Some(Some(array)) = table.prog_arrays.get(map as usize)
-                {
-                    // Beyond u32, the index is out of range for any array.
-                    let index = u32::try_from(index).unwrap_or(u32::MAX);
-                    let helper = tail_call_site(array.clone(), index);
-                    config = match array.cell(index) {
-                        Some(cell) => config.bind_tail_call(pc, helper, cell.clone()),
-                        None => config.bind_call(pc, helper),
-                    };
-                }
+                // Beyond u32, the index is out of range for any array.
+                let index = index.map(|i| u32::try_from(i).unwrap_or(u32::MAX));
+                let helper = match index {
+                    Some(index) => tail_call_site(array.clone(), index),
+                    None => tail_call_array(array.clone()),
+                };
+                config = config.bind_tail_call(pc, helper, array.cells().clone(), index);
             }
             let vm = if self.trust_verifier {
                 // SAFETY: the program was accepted by the verifier above

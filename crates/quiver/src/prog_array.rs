@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use quiver_maps::{BPF_ANY, Map, MapDef, MapError, ValuePtr};
 use quiver_rcu::{RcuCell, global};
-use quiver_vm::TailCell;
+use quiver_vm::TailTable;
 use quiver_vm::{Engine, HelperContext, HelperError};
 
 use crate::program::ProgramCore;
@@ -103,8 +103,8 @@ pub struct ProgArrayMap {
     ids: quiver_maps::ProgArray,
     slots: Box<[RcuCell<'static, ProgramCore>]>,
     /// Per slot, its program's native target, for JIT call sites bound to
-    /// the slot.
-    cells: Box<[Arc<TailCell>]>,
+    /// the array.
+    cells: Arc<TailTable>,
     owner: Mutex<Option<Owner>>,
     // Updates of one slot's id and program happen together.
     update: Mutex<()>,
@@ -116,7 +116,7 @@ impl ProgArrayMap {
         let slots = (0..def.max_entries)
             .map(|_| RcuCell::new(global(), None))
             .collect();
-        let cells = (0..def.max_entries).map(|_| Arc::default()).collect();
+        let cells = Arc::new(TailTable::new(def.max_entries as usize));
         Ok(ProgArrayMap {
             ids,
             slots,
@@ -156,7 +156,7 @@ impl ProgArrayMap {
                 max_entries: self.slots.len() as u32,
             });
         };
-        let cell = &self.cells[index as usize];
+        let i = index as usize;
         match program {
             Some(p) => {
                 self.claim(&p.owner).map_err(MapError::Incompatible)?;
@@ -165,13 +165,13 @@ impl ProgArrayMap {
                 // the cell named before is retired by `replace` only after
                 // the cell stopped naming it, and freed once every run (a
                 // read section) that may have read it has ended.
-                unsafe { cell.publish(p.native_target()) };
+                unsafe { self.cells.publish(i, p.native_target()) };
                 slot.replace(Some(p));
             }
             None => {
                 self.ids.clear(index)?.ok_or(MapError::NotFound)?;
                 // SAFETY: as above; the cell names nothing from now on.
-                unsafe { cell.publish(None) };
+                unsafe { self.cells.publish(i, None) };
                 slot.replace(None);
             }
         }
@@ -182,10 +182,10 @@ impl ProgArrayMap {
     /// which breaks the cycle program → maps → array → program).
     pub(crate) fn clear(&self) {
         let _g = lock(&self.update);
-        for (i, (slot, cell)) in self.slots.iter().zip(&self.cells).enumerate() {
+        for (i, slot) in self.slots.iter().enumerate() {
             let _ = self.ids.clear(i as u32);
             // SAFETY: as in `set`.
-            unsafe { cell.publish(None) };
+            unsafe { self.cells.publish(i, None) };
             slot.replace(None);
         }
     }
@@ -204,9 +204,9 @@ impl ProgArrayMap {
         self.slots.get(index as usize)
     }
 
-    /// The native-target cell of slot `index`.
-    pub(crate) fn cell(&self, index: u32) -> Option<&Arc<TailCell>> {
-        self.cells.get(index as usize)
+    /// The slots' native-target cells.
+    pub(crate) fn cells(&self) -> &Arc<TailTable> {
+        &self.cells
     }
 }
 

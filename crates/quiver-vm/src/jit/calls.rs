@@ -35,9 +35,14 @@ impl Translator<'_> {
                 self.exit_frame();
                 return true;
             }
-            Op::CallHelper { slot } => match self.vm.tail_cells.get(&idx) {
-                Some(cell) => self.native_tail_call(idx, cell.addr(), slot as u64),
-                None => {
+            Op::CallHelper { slot } => match self.vm.tail_sites.get(&idx) {
+                // A constant index past the end: the helper answers
+                // (-E2BIG).
+                Some(site) if site.index.is_none_or(|i| (i as usize) < site.table.len()) => {
+                    let site = (site.table.addr(), site.table.len(), site.index);
+                    self.native_tail_call(idx, site, slot as u64);
+                }
+                _ => {
                     let slot = self.iconst(I64, slot as u64);
                     self.host_call(idx, CALL_HELPER, slot);
                 }
@@ -183,13 +188,32 @@ impl Translator<'_> {
     /// decide everything itself; otherwise (an empty cell, a program the
     /// host must see, a context it cannot measure, a program reaching
     /// more stack than the run zeroed) calls the site's helper.
-    fn native_tail_call(&mut self, idx: usize, cell: u64, slot: u64) {
+    fn native_tail_call(&mut self, idx: usize, site: (u64, usize, Option<u32>), slot: u64) {
         use std::mem::offset_of;
         let field = |f: usize| f as i32;
         let slow = self.b.create_block();
         let done = self.b.create_block();
 
-        let cell = self.iconst(I64, cell);
+        let (cells, len, index) = site;
+        let cell = match index {
+            Some(i) => self.iconst(I64, cells + 8 * u64::from(i)),
+            None => {
+                // The index is r3's low 32 bits, as for the helper; past
+                // the end the helper answers (-E2BIG).
+                let r3 = self.reg(3);
+                let i = self.b.ins().band_imm_u(r3, 0xffff_ffff);
+                let out = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, i, len as i64);
+                let inside = self.b.create_block();
+                self.b.ins().brif(out, slow, &[], inside, &[]);
+                self.b.switch_to_block(inside);
+                let off = self.b.ins().ishl_imm_u(i, 3);
+                let base = self.iconst(I64, cells);
+                self.b.ins().iadd(base, off)
+            }
+        };
         let t = self.b.ins().atomic_load(I64, trusted(), cell);
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, t, 0);
         let next = self.b.create_block();

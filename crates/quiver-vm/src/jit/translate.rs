@@ -267,7 +267,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
     ));
     let tail_args = b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
-        if vm.tail_cells.is_empty() { 0 } else { 40 },
+        if vm.tail_sites.is_empty() { 0 } else { 40 },
         3,
     ));
 
