@@ -74,12 +74,16 @@ pub(crate) struct JitCtx<'v> {
     pub(super) packet_len: u64,
     /// r0 on the way out of native code or of a helper.
     pub(super) ret: u64,
-    /// The region the last slow-path access found, tested inline before
-    /// the slow path: its start, its length for reads and for writes (0
-    /// when read-only). Regions stay valid for the whole run.
+    /// The regions the last two slow-path accesses found, tested inline
+    /// before the slow path, newest first: start, length for reads and
+    /// for writes (0 when read-only). Regions stay valid for the whole
+    /// run.
     pub(super) cache_start: u64,
     pub(super) cache_len_r: u64,
     pub(super) cache_len_w: u64,
+    pub(super) cache2_start: u64,
+    pub(super) cache2_len_r: u64,
+    pub(super) cache2_len_w: u64,
     /// Tail calls made so far in the run.
     pub(super) tail_calls: u64,
     /// Stack bytes per frame the run has zeroed (`Memory::ensure_reach`).
@@ -142,6 +146,9 @@ impl<'v> JitCtx<'v> {
             cache_start: 0,
             cache_len_r: 0,
             cache_len_w: 0,
+            cache2_start: 0,
+            cache2_len_r: 0,
+            cache2_len_w: 0,
             mem,
             vm,
             code,
@@ -399,6 +406,8 @@ pub(super) extern "C" fn rt_resolve(
         let write = write != 0;
         let p = m.resolve_jit(addr, size, write)?;
         if let Some((start, len, writable)) = m.jit_region(addr, size, write) {
+            (c.cache2_start, c.cache2_len_r, c.cache2_len_w) =
+                (c.cache_start, c.cache_len_r, c.cache_len_w);
             c.cache_start = start;
             c.cache_len_r = len;
             c.cache_len_w = if writable { len } else { 0 };
