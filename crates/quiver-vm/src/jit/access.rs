@@ -233,39 +233,34 @@ impl Translator<'_> {
 
         // Inside one of the two regions the last slow paths found (a
         // program often reads its context and its packet in turn):
-        // addr - start < len and addr - start + size <= len.
+        // addr - start < len and addr - start + size <= len. Both tests in
+        // one block: a block more per access costs compile time.
         self.b.switch_to_block(cached);
-        let older = self.b.create_block();
-        self.b.set_cold_block(older);
         let slots = [
             (
                 ctx_off!(cache_start),
                 ctx_off!(cache_len_w),
                 ctx_off!(cache_len_r),
-                older,
             ),
             (
                 ctx_off!(cache2_start),
                 ctx_off!(cache2_len_w),
                 ctx_off!(cache2_len_r),
-                slow,
             ),
         ];
-        for (i, (start, len_w, len_r, miss)) in slots.into_iter().enumerate() {
-            if i > 0 {
-                self.b.switch_to_block(older);
-            }
+        let hits = slots.map(|(start, len_w, len_r)| {
             let start = self.load_ctx(start);
             let len = self.load_ctx(if write { len_w } else { len_r });
             let rel = self.b.ins().isub(addr, start);
             let starts_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, rel, len);
             let end = self.b.ins().iadd_imm_s(rel, size as i64);
             let ends_inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
-            let hit = self.b.ins().band(starts_inside, ends_inside);
-            self.b
-                .ins()
-                .brif(hit, done, &[BlockArg::Value(addr)], miss, &[]);
-        }
+            self.b.ins().band(starts_inside, ends_inside)
+        });
+        let hit = self.b.ins().bor(hits[0], hits[1]);
+        self.b
+            .ins()
+            .brif(hit, done, &[BlockArg::Value(addr)], slow, &[]);
 
         self.b.switch_to_block(slow);
         let size_v = self.iconst(I64, size as u64);
