@@ -272,12 +272,7 @@ impl Translator<'_> {
         self.b.switch_to_block(go);
         let n = self.b.ins().iadd_imm_s(n, 1);
         self.store_ctx(n, ctx_off!(tail_calls));
-        if self.budgeted {
-            let budget = self.b.use_var(self.budget);
-            self.store_ctx(budget, ctx_off!(budget));
-        }
-        let loops = self.b.use_var(self.loops);
-        self.store_ctx(loops, ctx_off!(loops));
+        self.counters_to_ctx();
         let args = self.b.ins().stack_addr(I64, self.tail_args, 0);
         for r in 1..=5u8 {
             let v = self.reg(r);
@@ -316,12 +311,7 @@ impl Translator<'_> {
         self.store_ctx(old_vm, ctx_off!(vm));
         self.store_ctx(old_code, ctx_off!(code));
         self.store_ctx(old_base, ctx_off!(base));
-        if self.budgeted {
-            let budget = self.load_ctx(ctx_off!(budget));
-            self.b.def_var(self.budget, budget);
-        }
-        let loops = self.load_ctx(ctx_off!(loops));
-        self.b.def_var(self.loops, loops);
+        self.counters_from_ctx();
 
         let ok = self
             .b
@@ -366,12 +356,7 @@ impl Translator<'_> {
 
     /// A helper or kfunc call through the trampoline.
     fn host_call(&mut self, idx: usize, kind: u64, value: Value) {
-        if self.budgeted {
-            let budget = self.b.use_var(self.budget);
-            self.store_ctx(budget, ctx_off!(budget));
-        }
-        let loops = self.b.use_var(self.loops);
-        self.store_ctx(loops, ctx_off!(loops));
+        self.counters_to_ctx();
 
         let kind = self.iconst(I64, kind);
         let at = self.iconst(I64, idx as u64);
@@ -385,12 +370,7 @@ impl Translator<'_> {
             .call_rt(self.sigs.call, call, &args)
             .expect("rt_call returns");
 
-        if self.budgeted {
-            let budget = self.load_ctx(ctx_off!(budget));
-            self.b.def_var(self.budget, budget);
-        }
-        let loops = self.load_ctx(ctx_off!(loops));
-        self.b.def_var(self.loops, loops);
+        self.counters_from_ctx();
         let r0 = self.load_ctx(ctx_off!(ret));
 
         let ok = self

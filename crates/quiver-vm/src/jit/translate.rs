@@ -358,6 +358,27 @@ impl Translator<'_> {
         self.b.ins().store(trusted(), v, self.ctx, off);
     }
 
+    /// Hands the budget and `may_goto` counters to the context, for the
+    /// code about to run (a helper, another program) or the caller.
+    pub fn counters_to_ctx(&mut self) {
+        if self.budgeted {
+            let budget = self.b.use_var(self.budget);
+            self.store_ctx(budget, ctx_off!(budget));
+        }
+        let loops = self.b.use_var(self.loops);
+        self.store_ctx(loops, ctx_off!(loops));
+    }
+
+    /// Takes the counters back from the context once that code returned.
+    pub fn counters_from_ctx(&mut self) {
+        if self.budgeted {
+            let budget = self.load_ctx(ctx_off!(budget));
+            self.b.def_var(self.budget, budget);
+        }
+        let loops = self.load_ctx(ctx_off!(loops));
+        self.b.def_var(self.loops, loops);
+    }
+
     /// Calls a runtime function by address.
     pub fn call_rt(&mut self, sig: SigRef, f: usize, args: &[Value]) -> Option<Value> {
         let callee = self.iconst(I64, f as u64);
@@ -637,12 +658,7 @@ impl Translator<'_> {
         // exit_ok(r0): hand the counters and r0 back.
         self.b.switch_to_block(self.exit_ok);
         let r0 = self.b.block_params(self.exit_ok)[0];
-        if self.budgeted {
-            let budget = self.b.use_var(self.budget);
-            self.store_ctx(budget, ctx_off!(budget));
-        }
-        let loops = self.b.use_var(self.loops);
-        self.store_ctx(loops, ctx_off!(loops));
+        self.counters_to_ctx();
         self.store_ctx(r0, ctx_off!(ret));
         let ok = self.iconst(I64, runtime::STATUS_OK);
         self.b.ins().return_(&[ok]);
