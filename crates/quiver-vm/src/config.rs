@@ -76,10 +76,9 @@ impl Config {
         table: std::sync::Arc<crate::TailTable>,
         index: Option<u32>,
     ) -> Self {
-        self.sites.insert(pc, helper);
         self.tail_sites
             .insert(pc, crate::tail::TailSite { table, index });
-        self
+        self.bind_call(pc, helper)
     }
 
     /// Binds the helper call at slot `pc` to `helper` instead of the table

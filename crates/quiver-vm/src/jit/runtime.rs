@@ -173,6 +173,21 @@ impl<'v> JitCtx<'v> {
         }
     }
 
+    /// Records what a program run from a runtime function gave, for native
+    /// code: `ok` with r0 in `ret`, or `STATUS_ERROR` with the error.
+    fn settle(&mut self, r: Result<u64, VmError>, ok: u64) -> u64 {
+        match r {
+            Ok(r0) => {
+                self.ret = r0;
+                ok
+            }
+            Err(e) => {
+                *self.error = Some(e);
+                STATUS_ERROR
+            }
+        }
+    }
+
     /// What the run of native code that returned `status` amounts to;
     /// a helper's panic goes on unwinding from here.
     fn outcome(&mut self, status: u64) -> Result<u64, VmError> {
@@ -278,21 +293,28 @@ fn run_frame(
 /// program replacing the last, and puts the context's program back.
 /// Returns the last status: `STATUS_OK` or `STATUS_ERROR`.
 fn call_native(ctx: *mut JitCtx<'_>, entry: usize, base: usize, args: [u64; 5]) -> u64 {
-    let (vm, code, outer_base) = ctx_only(ctx, |c| {
-        let outer = std::mem::replace(&mut c.base, base as u64);
-        (c.vm, c.code, outer)
-    });
-    // SAFETY: `code.entry` was compiled by `jit::compile` with exactly this
-    // signature, from the context's program, and lives as long as its Vm.
-    // It reads `args` (five u64) and accesses `ctx` and the memory it
-    // points to as the module doc of `jit` describes; it returns normally
-    // (helpers' panics are caught in `rt_call`).
-    let status = unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) };
-    let status = run_pending(ctx, base, status);
-    ctx_only(ctx, |c| {
-        (c.vm, c.code, c.base) = (vm, code, outer_base);
-    });
-    status
+    keeping_program(ctx, || {
+        let code = ctx_only(ctx, |c| {
+            c.base = base as u64;
+            c.code
+        });
+        // SAFETY: `code.entry` was compiled by `jit::compile` with exactly
+        // this signature, from the context's program, and lives as long as
+        // its Vm. It reads `args` (five u64) and accesses `ctx` and the
+        // memory it points to as the module doc of `jit` describes; it
+        // returns normally (helpers' panics are caught in `rt_call`).
+        let status = unsafe { (code.entry)(ctx, entry as u64, base as u64, args.as_ptr()) };
+        run_pending(ctx, base, status)
+    })
+}
+
+/// Runs `f`, then points the context back at the program and frame it
+/// named before (tail calls in `f` point it elsewhere).
+fn keeping_program<R>(ctx: *mut JitCtx<'_>, f: impl FnOnce() -> R) -> R {
+    let (vm, code, base) = ctx_only(ctx, |c| (c.vm, c.code, c.base));
+    let r = f();
+    ctx_only(ctx, |c| (c.vm, c.code, c.base) = (vm, code, base));
+    r
 }
 
 /// While `status` says a tail call is pending, makes it in frame `base`
@@ -302,11 +324,11 @@ fn run_pending(ctx: *mut JitCtx<'_>, base: usize, mut status: u64) -> u64 {
     // The program running now, kept borrowed while the context points at
     // it.
     let mut current: Option<Borrowed<Vm>> = None;
+    ctx_only(ctx, |c| c.base = base as u64);
     while status == STATUS_DEFER {
         let Some((target, args)) = ctx_only(ctx, |c| c.pending.take()) else {
             unreachable!("a deferred tail call leaves its program");
         };
-        ctx_only(ctx, |c| c.base = base as u64);
         status = run_replacing(ctx, &target, base, args);
         current = Some(target);
     }
@@ -319,19 +341,16 @@ fn run_pending(ctx: *mut JitCtx<'_>, base: usize, mut status: u64) -> u64 {
 /// (from frame `depth`) left pending: `STATUS_OK` (r0 in `ret`) or
 /// `STATUS_ERROR`. A panic is kept for the caller of native code.
 pub(super) extern "C" fn rt_run_pending(ctx: *mut JitCtx<'_>, depth: u64) -> u64 {
-    let (vm, code, base) = ctx_only(ctx, |c| (c.vm, c.code, c.base));
-    let run = || run_pending(ctx, depth as usize, STATUS_DEFER);
-    let status = match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(status) => status,
-        Err(panic) => {
-            ctx_only(ctx, |c| *c.panic = Some(panic));
-            STATUS_ERROR
+    keeping_program(ctx, || {
+        let run = || run_pending(ctx, depth as usize, STATUS_DEFER);
+        match catch_unwind(AssertUnwindSafe(run)) {
+            Ok(status) => status,
+            Err(panic) => {
+                ctx_only(ctx, |c| *c.panic = Some(panic));
+                STATUS_ERROR
+            }
         }
-    };
-    ctx_only(ctx, |c| {
-        (c.vm, c.code, c.base) = (vm, code, base);
-    });
-    status
+    })
 }
 
 /// Runs `target` from its start in frame `base`, in place of the
@@ -347,16 +366,7 @@ fn run_replacing(ctx: *mut JitCtx<'_>, target: &Vm, base: usize, args: [u64; 5])
             let mut counters = c.counters();
             let r = exec_in_frame(target, m, 0, base, args, &mut counters);
             c.set_counters(&counters);
-            match r {
-                Ok(r0) => {
-                    c.ret = r0;
-                    STATUS_OK
-                }
-                Err(e) => {
-                    *c.error = Some(e);
-                    STATUS_ERROR
-                }
-            }
+            c.settle(r, STATUS_OK)
         });
     };
     with_ctx(ctx, |c, m| {
@@ -365,8 +375,8 @@ fn run_replacing(ctx: *mut JitCtx<'_>, target: &Vm, base: usize, args: [u64; 5])
         c.zeroed = m.zeroed_frames() as u64;
         c.reach = m.reach() as u64;
         // SAFETY: the context's references outlive none of their uses:
-        // `call_native` keeps `target` borrowed until it has put the
-        // context's own program back or pointed it at the next one, and
+        // `run_pending` keeps `target` borrowed until the context points
+        // at the next program or `keeping_program` has put its own back, and
         // only runtime functions called while this program runs read them.
         (c.vm, c.code) = unsafe { (&*(target as *const Vm), &*(code as *const JitCode)) };
     });
@@ -564,16 +574,7 @@ fn call_host(
                 // so what it returns is what the frame returns.
                 let r = run_program(ctx, &target, mem, 0, depth, args);
                 mem.set_depth(depth);
-                return ctx_only(ctx, |c| match r {
-                    Ok(r0) => {
-                        c.ret = r0;
-                        STATUS_TAIL
-                    }
-                    Err(e) => {
-                        *c.error = Some(e);
-                        STATUS_ERROR
-                    }
-                });
+                return ctx_only(ctx, |c| c.settle(r, STATUS_TAIL));
             }
             None
         }
