@@ -67,6 +67,20 @@ const COUNTER: &str = "
     exit
 ";
 
+/// Adds 2 to what its subprogram returns; the subprogram (its `call 12`
+/// at slot 5) tail-calls slot 0, or returns 1000 if that falls through.
+const FROM_SUBPROGRAM: &str = "
+    r6 = 2
+    call sub
+    r0 += r6
+    exit
+sub:
+    r3 = 0
+    call 12
+    r0 = 1000
+    exit
+";
+
 /// The same tests for each engine: `cfg()` is the engine's config.
 macro_rules! engine_tests {
     ($engine:expr) => {
@@ -108,20 +122,7 @@ macro_rules! engine_tests {
         fn a_tail_call_from_a_subprogram_returns_to_its_caller() {
             let s = slots(1);
             s[0].replace(Some(vm("r0 = 40\nexit", cfg())));
-            let caller = vm(
-                "
-            r6 = 2
-            call sub
-            r0 += r6
-            exit
-        sub:
-            r3 = 0
-            call 12
-            r0 = 1000
-            exit
-        ",
-                cfg().helpers(helpers(s)),
-            );
+            let caller = vm(FROM_SUBPROGRAM, cfg().helpers(helpers(s)));
             assert_eq!(caller.run(&mut []).unwrap(), 42);
         }
 
@@ -427,17 +428,7 @@ mod native {
         s[0].replace(Some(callee.clone()));
         let _target = publish(&table, 0, &callee, 0, false);
         let caller = vm(
-            "
-            r6 = 2
-            call sub
-            r0 += r6
-            exit
-        sub:
-            r3 = 0
-            call 12
-            r0 = 1000
-            exit
-        ",
+            FROM_SUBPROGRAM,
             cfg().bind_tail_call(5, counting(s, calls), table.clone(), Some(0)),
         );
         assert_eq!(caller.run(&mut []).unwrap(), 42);
