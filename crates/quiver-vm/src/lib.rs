@@ -51,6 +51,7 @@
 
 mod compile;
 mod config;
+mod dispatch;
 mod error;
 mod helpers;
 mod input;
@@ -65,6 +66,7 @@ mod trace;
 mod vm;
 
 pub use config::{Config, Engine};
+pub use dispatch::{DispatchRoute, Dispatcher};
 pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;

@@ -17,6 +17,7 @@ use crate::vm::Vm;
 
 /// What JIT code needs to enter a program natively. Fields are read by
 /// native code at fixed offsets.
+#[derive(Debug)]
 #[repr(C)]
 pub struct NativeTarget {
     /// The program's native entry function and the entry number of its
@@ -32,6 +33,8 @@ pub struct NativeTarget {
     pub(crate) min_ctx: u64,
     /// Nonzero: every call must go through the helper.
     pub(crate) slow: u64,
+    /// Instructions a run of it may execute (a dispatcher starts runs).
+    pub(crate) budget: u64,
 }
 
 impl NativeTarget {
@@ -48,11 +51,12 @@ impl NativeTarget {
             Some(NativeTarget {
                 entry: code.entry_fn() as usize as u64,
                 index: code.first_entry()? as u64,
-                vm: std::ptr::from_ref(vm).addr() as u64,
-                code: std::ptr::from_ref(code).addr() as u64,
+                vm: std::ptr::from_ref(vm).expose_provenance() as u64,
+                code: std::ptr::from_ref(code).expose_provenance() as u64,
                 reach: vm.stack_reach as u64,
                 min_ctx,
                 slow: u64::from(host_must_see),
+                budget: vm.budget.unwrap_or(u64::MAX),
             })
         }
         #[cfg(not(feature = "jit"))]

@@ -25,6 +25,7 @@
 
 mod access;
 mod calls;
+mod dispatcher;
 mod runtime;
 mod translate;
 
@@ -38,7 +39,8 @@ use cranelift_module::{Linkage, Module, ModuleReloc, ModuleRelocTarget, default_
 use crate::error::LoadError;
 use crate::vm::Vm;
 
-pub(crate) use runtime::{exec, run_nested};
+pub(crate) use dispatcher::{DispatchCode, compile as compile_dispatcher};
+pub(crate) use runtime::{exec, exec_dispatch, run_nested};
 
 /// A program's native code, shared by every clone of its `Vm`.
 pub(crate) struct JitCode {

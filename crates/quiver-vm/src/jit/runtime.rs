@@ -37,6 +37,8 @@ pub(super) const STATUS_TAIL: u64 = 3;
 /// the program (`JitCtx::pending`) in that frame instead, without a
 /// nested run per call of a chain.
 pub(super) const STATUS_DEFER: u64 = 4;
+/// A dispatcher only: no native program there; nothing ran.
+pub(super) const STATUS_MISS: u64 = 5;
 
 /// Error kinds of `rt_error`.
 pub(super) const ERR_BUDGET: u64 = 0;
@@ -224,6 +226,38 @@ pub(crate) fn exec(
     // `mem` stays unused while native code runs on `ctx.mem`.
     let status = call_native(&mut ctx, entry, 0, args);
     ctx.outcome(status)
+}
+
+/// Runs, as a new run on `mem` (frame 0 live, as much stack zeroed as
+/// any of the dispatcher's programs reaches), the program a generated
+/// dispatcher finds for `(key, callback, position)`; None if it has none
+/// there. `vm` and `code` are any of its programs': the context must
+/// point at one before the dispatcher points it at the right one.
+pub(crate) fn exec_dispatch(
+    vm: &Vm,
+    code: &JitCode,
+    dispatcher: &super::dispatcher::DispatchCode,
+    mem: &mut Memory,
+    (key, callback, position): (u64, u64, u64),
+    args: [u64; 5],
+) -> Option<Result<u64, VmError>> {
+    mem.set_depth(0);
+    let mut ctx = JitCtx::new(vm, code, mem, &Counters::new(vm));
+    let ctx_ptr: *mut JitCtx<'_> = &mut ctx;
+    let status = keeping_program(ctx_ptr, || {
+        // SAFETY: the dispatcher's code was compiled by
+        // `jit::dispatcher::compile` with this signature, from targets
+        // that outlive it (`Dispatcher::compile`'s contract); it points
+        // the context at a program and calls its native entry as
+        // `call_native` does, or returns `STATUS_MISS` having run nothing.
+        let status =
+            unsafe { (dispatcher.entry)(ctx_ptr, key, callback, position, args.as_ptr()) };
+        if status == STATUS_MISS {
+            return status;
+        }
+        run_pending(ctx_ptr, 0, status)
+    });
+    (status != STATUS_MISS).then(|| ctx.outcome(status))
 }
 
 /// Runs `vm` from op `start` in frame `base` of a run with `counters`:
