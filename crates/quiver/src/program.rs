@@ -73,6 +73,16 @@ impl ProgramCore {
             .as_ref()
     }
 
+    /// The program's target for a generated dispatcher: only a program
+    /// with JIT code that the host adds nothing to (no global data, whose
+    /// regions helpers must find in the run).
+    pub(crate) fn dispatch_target(self: &Arc<Self>) -> Option<&quiver_vm::NativeTarget> {
+        if !self.data.is_empty() {
+            return None;
+        }
+        self.native_target()
+    }
+
     /// Makes the program's global data reachable from the current run, for
     /// a tail call or call into it (checked mode needs the regions).
     pub(crate) fn expose_data(&self, ctx: &mut HelperContext<'_>) {
@@ -102,10 +112,17 @@ impl ProgramCore {
         for d in &self.data {
             input.push_raw_region(d.region());
         }
-        self.vm.run_with(input).map_err(|source| Error::Run {
+        self.vm
+            .run_with(input)
+            .map_err(|source| self.run_error(source))
+    }
+
+    /// An error of a run of the program.
+    pub(crate) fn run_error(&self, source: quiver_vm::VmError) -> Error {
+        Error::Run {
             name: self.name.clone(),
             source,
-        })
+        }
     }
 
     /// Runs the async callback `func` of this program on the element whose

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use quiver::struct_ops::{ArgType, BPF_F_BEFORE, StructOps, StructOpsType};
 use quiver::{Bpf, Loader};
 use quiver_verifier::host::{BtfStruct, CtxField, CtxFieldKind};
-use quiver_vm::{Region, RunInput};
+use quiver_vm::{Engine, Region, RunInput};
 
 fn bytes(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -203,6 +203,50 @@ fn a_link_swaps_its_implementation_in_place() {
             .unwrap_err()
             .to_string()
             .contains("another device")
+    );
+}
+
+#[test]
+fn with_the_jit_deliveries_go_through_the_native_dispatcher() {
+    let native = |ops: &StructOps, device| ops.dispatch(device, 0, |d| d.is_native());
+    let jit = event_ops(64);
+    let interp = event_ops(64);
+    let indirect =
+        StructOps::with_dispatch_capacity(event_ops(64).struct_ops_type().as_ref().clone(), 0);
+    let mut links = Vec::new();
+    let mut objects = Vec::new();
+    for (ops, engine) in [
+        (&jit, Engine::Jit),
+        (&interp, Engine::Interpreter),
+        (&indirect, Engine::Jit),
+    ] {
+        let bpf = Loader::new()
+            .engine(engine)
+            .struct_ops(ops)
+            .btf_struct(event_ctx())
+            .load(&bytes("event_ops.v3.g.o"))
+            .unwrap();
+        for var in ["first", "second", "other_device"] {
+            links.push(ops.attach(&bpf.struct_ops(var).unwrap(), 0).unwrap());
+        }
+        objects.push(bpf);
+    }
+    assert!(native(&jit, 1) && native(&jit, 2));
+    assert!(!native(&interp, 1) && !native(&indirect, 1));
+    for (device, kind) in [(1, 7), (2, 9), (1, 300), (3, 1)] {
+        let want = deliver(&interp, device, kind);
+        assert_eq!(deliver(&jit, device, kind), want, "device {device}");
+        assert_eq!(deliver(&indirect, device, kind), want, "device {device}");
+    }
+    // A context shorter than the programs read: the native dispatcher
+    // runs nothing and the Rust path refuses it, naming the program.
+    let err = jit.dispatch(1, 0, |d| {
+        d.run(0, RunInput::new().context_readonly(&[0; 4]))
+    });
+    let err = err.unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "program add_one: the context has 4 bytes; the program reads up to byte 16"
     );
 }
 

@@ -143,7 +143,10 @@ fn table_jump(b: &mut FunctionBuilder<'_>, index: Value, blocks: &[Block], miss:
     b.ins().brif(out, miss, &[], inside, &[]);
     b.switch_to_block(inside);
     let index = b.ins().ireduce(I32, index);
-    let calls: Vec<_> = blocks.iter().map(|&k| b.func.dfg.block_call(k, &[])).collect();
+    let calls: Vec<_> = blocks
+        .iter()
+        .map(|&k| b.func.dfg.block_call(k, &[]))
+        .collect();
     let default = b.func.dfg.block_call(miss, &[]);
     let table = b.create_jump_table(JumpTableData::new(default, &calls));
     b.ins().br_table(index, table);

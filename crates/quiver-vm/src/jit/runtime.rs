@@ -250,8 +250,7 @@ pub(crate) fn exec_dispatch(
         // that outlive it (`Dispatcher::compile`'s contract); it points
         // the context at a program and calls its native entry as
         // `call_native` does, or returns `STATUS_MISS` having run nothing.
-        let status =
-            unsafe { (dispatcher.entry)(ctx_ptr, key, callback, position, args.as_ptr()) };
+        let status = unsafe { (dispatcher.entry)(ctx_ptr, key, callback, position, args.as_ptr()) };
         if status == STATUS_MISS {
             return status;
         }

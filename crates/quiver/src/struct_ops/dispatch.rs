@@ -8,14 +8,19 @@
 //! new one. The first [`DISPATCH_CAPACITY`] devices are found by binary
 //! search in one flat array and each program is called directly through
 //! its entry point; devices beyond that go through a hash map of boxed
-//! calls (the indirect fallback) — where the JIT will generate the direct
-//! part as code.
+//! calls (the indirect fallback).
+//!
+//! With the JIT, the first delivery through a table compiles its direct
+//! part as native code ([`quiver_vm::Dispatcher`]): the device search
+//! becomes compares against constants and each program a call straight
+//! into its JIT code. Programs the generated code cannot run alone (no
+//! JIT code, or global data the run must carry) stay on the Rust path.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use quiver_rcu::{RcuCell, global};
-use quiver_vm::RunInput;
+use quiver_vm::{DispatchRoute, Dispatcher, RunInput};
 
 use super::decl::StructOpsType;
 use super::load::Implementation;
@@ -46,6 +51,42 @@ struct Table {
     /// Devices past the capacity: boxed calls per callback.
     overflow: HashMap<u64, Box<[Box<[Indirect]>]>>,
     overflow_impls: HashMap<u64, Box<[Arc<Implementation>]>>,
+    /// The direct part as native code, compiled by the first delivery
+    /// (bulk attaches compile nothing); None without JIT programs.
+    native: OnceLock<Option<Dispatcher>>,
+}
+
+impl Table {
+    fn native(&self) -> Option<&Dispatcher> {
+        self.native
+            .get_or_init(|| {
+                let routes: Vec<DispatchRoute<'_>> = self
+                    .devices
+                    .iter()
+                    .zip(&self.entries)
+                    .map(|(&key, e)| DispatchRoute {
+                        key,
+                        callbacks: e
+                            .programs
+                            .iter()
+                            .map(|ps| ps.iter().map(|p| p.dispatch_target()).collect())
+                            .collect(),
+                    })
+                    .collect();
+                // SAFETY: the targets live in the table's programs, which
+                // the table holds as long as the dispatcher (its field),
+                // and `dispatch_target` names only programs that run
+                // without regions of the host's.
+                match unsafe { Dispatcher::compile(&routes) } {
+                    Ok(d) => d,
+                    Err(e) => {
+                        tracing::warn!("struct_ops: no native dispatcher ({e}); calls stay direct");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
 }
 
 /// A registry of implementations of one struct_ops type.
@@ -267,7 +308,10 @@ impl StructOps {
                 Ok(pos) => t.entries[pos]
                     .programs
                     .get(index)
-                    .map_or(Reach::Empty, |p| Reach::Direct(p)),
+                    .map_or(Reach::Empty, |p| Reach::Direct {
+                        programs: p,
+                        native: t.native().map(|d| (d, device, index)),
+                    }),
                 Err(_) => t
                     .overflow
                     .get(&device)
@@ -314,8 +358,13 @@ pub struct Delivery<'t>(Reach<'t>);
 enum Reach<'t> {
     /// Nothing attached.
     Empty,
-    /// Within the dispatcher's capacity: entry points called directly.
-    Direct(&'t [Arc<ProgramCore>]),
+    /// Within the dispatcher's capacity: entry points called directly,
+    /// through the native dispatcher where there is one (with the
+    /// device and callback it routes by).
+    Direct {
+        programs: &'t [Arc<ProgramCore>],
+        native: Option<(&'t Dispatcher, u64, usize)>,
+    },
     /// Beyond it: boxed calls.
     Indirect(&'t [Indirect]),
 }
@@ -324,14 +373,26 @@ impl Delivery<'_> {
     /// Whether the programs are called directly (the device is within the
     /// dispatcher's capacity) rather than through boxed calls.
     pub fn is_direct(&self) -> bool {
-        matches!(self.0, Reach::Direct(_))
+        matches!(self.0, Reach::Direct { .. })
+    }
+
+    /// Whether the programs are reached through the generated native
+    /// dispatcher (those it can run alone; see the module doc).
+    pub fn is_native(&self) -> bool {
+        matches!(
+            self.0,
+            Reach::Direct {
+                native: Some(_),
+                ..
+            }
+        )
     }
 
     /// How many programs.
     pub fn len(&self) -> usize {
         match &self.0 {
             Reach::Empty => 0,
-            Reach::Direct(p) => p.len(),
+            Reach::Direct { programs, .. } => programs.len(),
             Reach::Indirect(c) => c.len(),
         }
     }
@@ -344,10 +405,15 @@ impl Delivery<'_> {
     /// Runs program `i` on `input`.
     pub fn run(&self, i: usize, mut input: RunInput<'_>) -> Result<u64, Error> {
         match &self.0 {
-            Reach::Direct(p) => {
-                let p = p
+            Reach::Direct { programs, native } => {
+                let p = programs
                     .get(i)
                     .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
+                if let Some((d, device, index)) = native
+                    && let Some(r) = d.run(*device, *index, i, &mut input)
+                {
+                    return r.map_err(|source| p.run_error(source));
+                }
                 p.run(&mut input)
             }
             Reach::Indirect(c) => {
