@@ -7,9 +7,10 @@
 //! - (b) the call-and-return kfunc (a root program calls each in turn);
 //! - (c) struct_ops through indirect calls (a registry whose dispatcher
 //!   has no direct part: boxed calls found through a hash map);
-//! - (d) struct_ops through the dispatcher (binary search over the
-//!   attached devices, direct calls of the entry points; beyond its
-//!   capacity of 64 devices, the indirect fallback);
+//! - (d) struct_ops through the dispatcher (with the JIT, native code
+//!   generated per table: compares against the devices, then a call
+//!   straight into each program's JIT code; beyond its capacity of 64
+//!   devices, the indirect fallback);
 //! - (e) a plain Rust function call per program: the floor.
 //!
 //! Events go to devices round robin. Prints ns per event and the ratio to
