@@ -119,6 +119,8 @@ impl TailTable {
 
 /// Where a bound tail-call site finds its program's cell.
 #[derive(Clone, Debug)]
+// Only native code reads it.
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) struct TailSite {
     pub(crate) table: std::sync::Arc<TailTable>,
     /// The slot, when the verifier proved it constant; else r3 names it.

@@ -36,6 +36,7 @@ pub struct Vm {
     /// anywhere in it.
     pub(crate) stack_reach: usize,
     /// Tail-call sites bound to a prog array's cells, by op index.
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) tail_sites: std::collections::BTreeMap<usize, crate::tail::TailSite>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
