@@ -16,15 +16,15 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, JumpTableData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{Linkage, Module, default_libcall_names};
+use cranelift_jit::JITModule;
+use cranelift_module::Module;
 
 use crate::error::LoadError;
 use crate::tail::NativeTarget;
 
 use super::runtime::{JitCtx, STATUS_MISS};
 use super::translate::{ctx_off, trusted};
-use super::{host_isa, jit_error};
+use super::{host_isa, jit_error, new_function};
 
 /// The generated function.
 pub(crate) type DispatchFn =
@@ -60,15 +60,7 @@ pub(crate) type Routes<'t> = [(u64, Vec<Vec<Option<&'t NativeTarget>>>)];
 pub(crate) fn compile(routes: &Routes<'_>) -> Result<DispatchCode, LoadError> {
     debug_assert!(routes.windows(2).all(|w| w[0].0 < w[1].0));
     let isa = host_isa()?;
-    let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
-    let mut sig = module.make_signature();
-    sig.params.extend([AbiParam::new(I64); 5]);
-    sig.returns.push(AbiParam::new(I64));
-    let id = module
-        .declare_function("quiver_dispatcher", Linkage::Local, &sig)
-        .map_err(jit_error)?;
-    let mut ctx = module.make_context();
-    ctx.func.signature = sig;
+    let (mut module, id, mut ctx) = new_function(&isa, "quiver_dispatcher", 5)?;
     let mut entry_sig = module.make_signature();
     entry_sig.params.extend([AbiParam::new(I64); 4]);
     entry_sig.returns.push(AbiParam::new(I64));

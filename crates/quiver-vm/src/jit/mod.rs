@@ -141,20 +141,38 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
     .map_err(jit_error)
 }
 
+/// A module for the host with one function declared, `name`, taking
+/// `params` I64 values and returning one, and a context for its body.
+fn new_function(
+    isa: &cranelift_codegen::isa::OwnedTargetIsa,
+    name: &str,
+    params: usize,
+) -> Result<
+    (
+        JITModule,
+        cranelift_module::FuncId,
+        cranelift_codegen::Context,
+    ),
+    LoadError,
+> {
+    let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
+    let mut sig = module.make_signature();
+    sig.params
+        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
+    sig.returns.push(AbiParam::new(I64));
+    let id = module
+        .declare_function(name, Linkage::Local, &sig)
+        .map_err(jit_error)?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    Ok((module, id, ctx))
+}
+
 /// Compiles the ops of `vm` (already built by `compile.rs`) to native code
 /// for the host.
 pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     let isa = host_isa()?;
-    let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
-
-    let mut sig = module.make_signature();
-    sig.params.extend([AbiParam::new(I64); 4]);
-    sig.returns.push(AbiParam::new(I64));
-    let id = module
-        .declare_function("quiver_program", Linkage::Local, &sig)
-        .map_err(jit_error)?;
-    let mut ctx = module.make_context();
-    ctx.func.signature = sig;
+    let (mut module, id, mut ctx) = new_function(&isa, "quiver_program", 4)?;
     let entries = translate::translate(vm, &mut ctx.func, &*isa);
     let (pad, bytes, mach_relocs) = {
         let code = ctx
