@@ -312,6 +312,11 @@ impl<'a> RegionRef<'a> {
     pub(crate) fn len(&self) -> usize {
         self.region.len as usize
     }
+
+    /// Pointer and length, as a run's packet.
+    pub(crate) fn bounds(&self) -> (*const u8, u64) {
+        (self.region.ptr.cast_const(), self.region.len)
+    }
 }
 
 /// The stack of all frames. Frame 0 (the main program) is at the top, frame
@@ -410,6 +415,53 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
     reach: usize,
     f: impl FnOnce(&mut Memory) -> R,
 ) -> R {
+    with_slots(
+        regions.into_iter().map(|r| r.region.slot()),
+        packet.map(RegionRef::bounds),
+        reach,
+        f,
+    )
+}
+
+/// [`with_memory`] for the commonest run: a writable context buffer and a
+/// writable packet (also what LD_ABS/LD_IND read), then `extra` regions,
+/// none of them wrapped on the way.
+pub(crate) fn with_packet_memory<R>(
+    context: &mut [u8],
+    packet: &mut [u8],
+    extra: &[Region],
+    reach: usize,
+    f: impl FnOnce(&mut Memory) -> R,
+) -> R {
+    let writable = |name: &'static str, data: &mut [u8]| {
+        let ptr = data.as_mut_ptr();
+        Slot {
+            start: ptr.expose_provenance() as u64,
+            len: data.len() as u64,
+            ptr,
+            writable: true,
+            name,
+        }
+    };
+    let packet_slot = writable("packet", packet);
+    let slots = [writable("context", context), packet_slot];
+    with_slots(
+        slots.into_iter().chain(extra.iter().map(Region::slot)),
+        Some((packet_slot.ptr.cast_const(), packet_slot.len)),
+        reach,
+        f,
+    )
+}
+
+/// The body of both: every slot's buffer outlives `f` (the callers borrow
+/// it for the call).
+#[inline(always)]
+fn with_slots<R>(
+    slots: impl Iterator<Item = Slot>,
+    packet: Option<(*const u8, u64)>,
+    reach: usize,
+    f: impl FnOnce(&mut Memory) -> R,
+) -> R {
     let mut stack = Stack([const { MaybeUninit::uninit() }; STACK_SIZE]);
     // Debug builds poison the stack, so that a byte a program could read
     // before the run zeroed it shows up in tests as it would in the field
@@ -430,11 +482,11 @@ pub(crate) fn with_memory<'r, 'a: 'r, R>(
         inline: [Slot::EMPTY; INLINE_REGIONS],
         inline_len: 0,
         more: ManuallyDrop::new(None),
-        packet: packet.map(|r| (r.region.ptr.cast_const(), r.region.len)),
+        packet,
         context: (0, 0),
     };
-    for r in regions {
-        mem.add_slot(r.region.slot());
+    for slot in slots {
+        mem.add_slot(slot);
     }
     mem.set_depth(0);
     // `stack` stays in scope, untouched, until `mem` and every pointer into

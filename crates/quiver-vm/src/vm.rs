@@ -10,7 +10,10 @@ use crate::error::{LoadError, VmError};
 use crate::helpers::Helper;
 use crate::input::RunInput;
 use crate::interp::exec;
-use crate::memory::{Checked, MAX_BPF_STACK, Mode, RegionRef, Unchecked, stack_reach, with_memory};
+use crate::memory::{
+    Checked, MAX_BPF_STACK, Mode, RegionRef, Unchecked, stack_reach, with_memory,
+    with_packet_memory,
+};
 use crate::op::Op;
 use crate::trace::TraceStep;
 
@@ -140,6 +143,14 @@ impl Vm {
         }
     }
 
+    /// The native code a run enters without a `Memory`, if the program's
+    /// calls nothing (see `jit::exec_leaf`).
+    #[cfg(feature = "jit")]
+    #[inline(always)]
+    fn leaf_code(&self) -> Option<&crate::jit::JitCode> {
+        self.jit.as_deref().filter(|c| c.is_leaf())
+    }
+
     /// The engine runs use (traced runs always interpret).
     pub fn engine(&self) -> Engine {
         #[cfg(feature = "jit")]
@@ -199,6 +210,36 @@ impl Vm {
         self.run_input(input, None)
     }
 
+    /// Runs on a context buffer (`r1` points to it) and a packet, both
+    /// writable, the packet also what LD_ABS and LD_IND read, plus `extra`
+    /// regions: what [`run_with`](Self::run_with) does for
+    /// `RunInput::new().context(context).packet(packet)` with `extra` as
+    /// raw regions, without building the input. XDP-style hosts call it
+    /// on every packet. Returns `r0`.
+    pub fn run_packet(
+        &self,
+        context: &mut [u8],
+        packet: &mut [u8],
+        extra: &[crate::memory::Region],
+    ) -> Result<u64, VmError> {
+        let start = context.as_mut_ptr().expose_provenance() as u64;
+        let len = context.len() as u64;
+        let args = [start, 0, 0, 0, 0];
+        #[cfg(feature = "jit")]
+        if let Some(code) = self.leaf_code() {
+            // Programs reach the packet through addresses in the context:
+            // its bytes are exposed for writing, as a region's are.
+            let packet_ptr = packet.as_mut_ptr();
+            packet_ptr.expose_provenance();
+            let packet = (packet_ptr.cast_const(), packet.len() as u64);
+            return crate::jit::exec_leaf(self, code, args, packet, (start, len));
+        }
+        with_packet_memory(context, packet, extra, self.stack_reach, |m| {
+            m.set_context(start, len);
+            self.dispatch(m, 0, args, None)
+        })
+    }
+
     /// [`run_with`](Self::run_with), calling `trace` after every executed
     /// instruction.
     pub fn run_with_traced(
@@ -250,6 +291,10 @@ impl Vm {
         }
         let region = RegionRef::writable("memory".into(), mem);
         let args = [region.addr(), len, 0, 0, 0];
+        #[cfg(feature = "jit")]
+        if let (Some(code), None) = (self.leaf_code(), &trace) {
+            return crate::jit::exec_leaf(self, code, args, (std::ptr::null(), 0), (0, 0));
+        }
         with_memory([&region], None, self.stack_reach, |m| {
             self.dispatch(m, 0, args, trace)
         })
@@ -265,6 +310,13 @@ impl Vm {
             input.context_addr().unwrap_or(0),
             input.context_len().unwrap_or(0) as u64,
         );
+        #[cfg(feature = "jit")]
+        if let (Some(code), None) = (self.leaf_code(), &trace) {
+            let packet = input
+                .packet_region()
+                .map_or((std::ptr::null(), 0), RegionRef::bounds);
+            return crate::jit::exec_leaf(self, code, args, packet, context);
+        }
         with_memory(
             input.all_regions(),
             input.packet_region(),

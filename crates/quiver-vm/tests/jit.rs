@@ -230,18 +230,56 @@ fn observe(
 
 #[test]
 fn jit_matches_the_interpreter_on_random_programs() {
-    // QUIVER_JIT_CASES runs more (or fewer) programs.
+    let config = Config::new()
+        .helpers(diff_helpers())
+        .kfuncs(kfuncs())
+        .budget(Some(BUDGET));
+    let (cases, ok, err) = differential(3000, config, any_slot(), assemble);
+    println!(
+        "jit differential: {cases} programs, {} runs identical ({ok} returned, {err} failed)",
+        ok + err
+    );
+}
+
+/// Without a budget (which counts every instruction, so the JIT keeps
+/// each jump), forward jumps over a few ALU ops become selects: programs
+/// whose jumps all go forward end without one.
+#[test]
+fn jit_matches_the_interpreter_on_forward_programs_without_a_budget() {
+    // Helper 6 calls back into the program, which could then loop.
+    let helpers = diff_helpers().with(6, "call", |_, _| Ok(6));
+    let config = Config::new().helpers(helpers).kfuncs(kfuncs());
+    let slots = any_slot_mostly_pure();
+    let forward = |s| frame_as_base_only(assemble_forward(s, 6));
+    let (cases, ok, err) = differential(1500, config, slots, forward);
+    println!(
+        "jit differential, forward jumps, no budget: {cases} programs, {} runs identical \
+         ({ok} returned, {err} failed)",
+        ok + err
+    );
+}
+
+/// Runs `cases` generated programs (QUIVER_JIT_CASES overrides it) in
+/// both engines under `config`, programs assembled by `assemble`; every
+/// run must be identical (`slot` makes the instructions). Returns the cases and the runs that returned
+/// and failed.
+fn differential(
+    cases: u32,
+    config: Config,
+    slot: impl Strategy<Value = Slot>,
+    assemble: impl Fn(Vec<Slot>) -> Vec<Insn>,
+) -> (u32, usize, usize) {
     let cases = std::env::var("QUIVER_JIT_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(cases);
     let mut runner = TestRunner::new(RunnerConfig {
         cases,
         failure_persistence: None,
         ..RunnerConfig::default()
     });
     let strategy = (
-        proptest::collection::vec(any_slot(), 0..48),
+        proptest::collection::vec(slot, 0..48),
         proptest::collection::vec(any::<u8>(), 0..64),
         proptest::collection::vec(any::<u8>(), 0..16),
     );
@@ -250,12 +288,8 @@ fn jit_matches_the_interpreter_on_random_programs() {
         .run(&strategy, |(slots, init_mem, init_packet)| {
             let insns = assemble(slots);
             let program = Program::from_insns(insns).expect("generated program is valid");
-            let config = Config::new()
-                .helpers(diff_helpers())
-                .kfuncs(kfuncs())
-                .budget(Some(BUDGET));
             let interp = Vm::new(&program, config.clone()).expect("loads");
-            let native = jit(&program, config).expect("compiles");
+            let native = jit(&program, config.clone()).expect("compiles");
             let mut mem = Box::new(Aligned([0u8; 64]));
             let mut packet = [0u8; 16];
             let (m, p) = (
@@ -274,11 +308,7 @@ fn jit_matches_the_interpreter_on_random_programs() {
             Ok(())
         })
         .unwrap();
-    let (ok, err) = (ok.into_inner(), err.into_inner());
-    println!(
-        "jit differential: {cases} programs, {} runs identical ({ok} returned, {err} failed)",
-        ok + err
-    );
+    (cases, ok.into_inner(), err.into_inner())
 }
 
 // ---------------------------------------------------------------------------
@@ -659,4 +689,55 @@ fn every_conformance_program_lowers_for_aarch64() {
         lowered += 1;
     }
     assert!(lowered > 300, "only {lowered} programs lowered");
+}
+
+/// Programs that call nothing run natively without the run's `Memory`:
+/// the same results, packet and context bytes, and a zeroed stack, by
+/// `run`, `run_with` and `run_packet`, as in the interpreter and as with
+/// a helper call added (which takes the general path).
+#[test]
+fn programs_that_call_nothing_run_alike_by_every_entry() {
+    let bodies = [
+        // Reads stack it never wrote: zero in every run.
+        "r0 = *(u64 *)(r10 - 8)\nr1 = *(u64 *)(r10 - 512)\nr0 |= r1",
+        // Writes the context and reads it back through r1.
+        "*(u32 *)(r1 + 4) = 0x1234\nr0 = *(u32 *)(r1 + 4)",
+        // Legacy packet loads, in and out of bounds.
+        "r6 = r1\nr0 = *(u16 *)skb[0]\nr2 = r0\nr0 = *(u8 *)skb[40]\nr0 += r2",
+        // A may_goto loop over the stack.
+        "r0 = 0\nr2 = 0\n*(u64 *)(r10 - 16) = r2\nr2 = *(u64 *)(r10 - 16)\n\
+         r2 += 3\n*(u64 *)(r10 - 16) = r2\nr0 += r2\nmay_goto +1\ngoto -5\nr0 += 1",
+    ];
+    let helpers = Helpers::new().with(1, "seven", |_, _| Ok(7));
+    for body in bodies {
+        for call in ["", "call 1\n"] {
+            let text = format!("r7 = r1\n{call}r1 = r7\n{body}\nexit\n");
+            let program = text_program(&text);
+            let config = Config::new().helpers(helpers.clone());
+            let engines = [
+                Vm::new(&program, config.clone()).unwrap(),
+                jit(&program, config.clone()).unwrap(),
+                // SAFETY: every access is to the context (16 bytes from
+                // r1), the packet through legacy loads, or the stack.
+                unsafe { Vm::new_unchecked(&program, config.clone().engine(Engine::Jit)) }.unwrap(),
+            ];
+            let mut seen = Vec::new();
+            for vm in &engines {
+                let mut ctx = Box::new(Aligned([0u8; 16]));
+                let mut packet = [0xab_u8, 0xcd, 3, 4];
+                let by_run = vm.run(&mut ctx.0);
+                let with =
+                    vm.run_with(&mut RunInput::new().context(&mut ctx.0).packet(&mut packet));
+                let by_packet = vm.run_packet(&mut ctx.0, &mut packet, &[]);
+                seen.push((by_run, with, by_packet, ctx.0, packet));
+            }
+            assert!(seen[0].1.is_ok(), "{text}: {:?}", seen[0]);
+            assert_eq!(seen[0].1, seen[0].2, "{text}");
+            assert_eq!(seen[0], seen[1], "{text}: interpreter against checked JIT");
+            assert_eq!(
+                seen[0], seen[2],
+                "{text}: interpreter against unchecked JIT"
+            );
+        }
+    }
 }

@@ -301,7 +301,7 @@ impl Loader {
                 data.insert(
                     i,
                     DataRegion {
-                        name: m.name.clone(),
+                        name: m.name.as_str().into(),
                         value,
                         writable,
                     },

@@ -16,7 +16,8 @@ use quiver_maps::ValuePtr;
 /// A global data map value a program addresses directly.
 #[derive(Clone)]
 pub(crate) struct DataRegion {
-    pub(crate) name: String,
+    /// Shared, so that a run lends the region without copying its name.
+    pub(crate) name: Arc<str>,
     pub(crate) value: ValuePtr,
     pub(crate) writable: bool,
 }
@@ -99,7 +100,33 @@ impl ProgramCore {
     /// holds a read section). The context must be as large as the program
     /// may touch: unchecked mode relies on it.
     pub(crate) fn run(&self, input: &mut RunInput<'_>) -> Result<u64, Error> {
-        let have = input.context_len().unwrap_or(0) as u64;
+        self.check_context(input.context_len().unwrap_or(0))?;
+        for d in &self.data {
+            input.push_raw_region(d.region());
+        }
+        self.vm
+            .run_with(input)
+            .map_err(|source| self.run_error(source))
+    }
+
+    /// [`run`](Self::run) on a context buffer and a packet, through the
+    /// VM's entry for that shape: no input is built, and a program
+    /// without global data lends nothing else.
+    pub(crate) fn run_packet(&self, context: &mut [u8], packet: &mut [u8]) -> Result<u64, Error> {
+        self.check_context(context.len())?;
+        let run = if self.data.is_empty() {
+            self.vm.run_packet(context, packet, &[])
+        } else {
+            let data: Vec<Region> = self.data.iter().map(DataRegion::region).collect();
+            self.vm.run_packet(context, packet, &data)
+        };
+        run.map_err(|source| self.run_error(source))
+    }
+
+    /// Unchecked mode relies on the context being as large as the
+    /// program may touch.
+    fn check_context(&self, have: usize) -> Result<(), Error> {
+        let have = have as u64;
         if have < self.min_ctx {
             return Err(Error::Program {
                 name: self.name.clone(),
@@ -109,12 +136,7 @@ impl ProgramCore {
                 ),
             });
         }
-        for d in &self.data {
-            input.push_raw_region(d.region());
-        }
-        self.vm
-            .run_with(input)
-            .map_err(|source| self.run_error(source))
+        Ok(())
     }
 
     /// An error of a run of the program.
@@ -302,7 +324,8 @@ impl Program {
         skb[192..200].copy_from_slice(&data.to_le_bytes());
         skb[200..208].copy_from_slice(&(data + len as u64).to_le_bytes());
         skb[208..216].copy_from_slice(&data.to_le_bytes());
-        self.run_on(&mut RunInput::new().context(&mut skb).packet(payload))
+        let _section = quiver_rcu::pin();
+        self.core.run_packet(&mut skb, payload)
     }
 
     /// Runs an XDP program on a frame (modified in place) and returns its
@@ -325,6 +348,7 @@ impl Program {
         md[16..24].copy_from_slice(&data.to_le_bytes());
         // ingress_ifindex 1 (loopback), rx queue 0, like a test run.
         md[24..28].copy_from_slice(&1u32.to_le_bytes());
-        self.run_on(&mut RunInput::new().context(&mut md).packet(frame))
+        let _section = quiver_rcu::pin();
+        self.core.run_packet(&mut md, frame)
     }
 }

@@ -27,6 +27,7 @@ mod access;
 mod calls;
 mod dispatcher;
 mod runtime;
+mod select;
 mod translate;
 
 use std::sync::{Mutex, OnceLock};
@@ -40,7 +41,7 @@ use crate::error::LoadError;
 use crate::vm::Vm;
 
 pub(crate) use dispatcher::{DispatchCode, compile as compile_dispatcher};
-pub(crate) use runtime::{exec, exec_dispatch, run_nested};
+pub(crate) use runtime::{exec, exec_dispatch, exec_leaf, run_nested};
 
 /// A program's native code, shared by every clone of its `Vm`.
 pub(crate) struct JitCode {
@@ -49,6 +50,10 @@ pub(crate) struct JitCode {
     /// targets, functions loaded with `LD_IMM64`. A run enters at a
     /// position in this list.
     entries: Box<[usize]>,
+    /// The native code calls nothing (no runtime function, helper or
+    /// other program): a run needs one frame of stack and no `Memory`
+    /// (`runtime::exec_leaf`).
+    leaf: bool,
     /// Owns the executable memory; only touched again to free it.
     module: Mutex<Option<JITModule>>,
 }
@@ -62,6 +67,11 @@ impl JitCode {
     /// The native function, for a native tail call into it.
     pub(crate) fn entry_fn(&self) -> runtime::Entry {
         self.entry
+    }
+
+    /// Whether runs may take `runtime::exec_leaf`.
+    pub(crate) fn is_leaf(&self) -> bool {
+        self.leaf
     }
 
     /// Entry number of the first instruction.
@@ -184,6 +194,9 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         bytes.extend_from_slice(code.code_buffer());
         (pad, bytes, code.buffer.relocs().to_vec())
     };
+    // After compiling, which removed the blocks nothing reaches (the
+    // shared error exits of a program that cannot fail).
+    let leaf = calls_nothing(&ctx.func);
     let relocs: Vec<ModuleReloc> = mach_relocs
         .iter()
         .map(|r| {
@@ -207,7 +220,18 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     Ok(JitCode {
         entry,
         entries: entries.into_boxed_slice(),
+        leaf,
         module: Mutex::new(Some(module)),
+    })
+}
+
+/// Whether `func` has no call instruction: read from the IR itself, so
+/// that no way the translator finds to call out escapes it.
+fn calls_nothing(func: &cranelift_codegen::ir::Function) -> bool {
+    func.layout.blocks().all(|b| {
+        func.layout
+            .block_insts(b)
+            .all(|i| !func.dfg.insts[i].opcode().is_call())
     })
 }
 

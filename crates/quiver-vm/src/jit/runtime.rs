@@ -9,7 +9,8 @@
 //! callback), so each runtime function may briefly borrow both.
 
 use std::any::Any;
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
+use std::ptr;
 
 use quiver_rcu::Borrowed;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -18,7 +19,7 @@ use crate::compile::slot_of;
 use crate::error::VmError;
 use crate::helpers::{After, Callee, Helper, HelperContext};
 use crate::interp::{Counters, MAX_TAIL_CALL_CNT, exec_in_frame};
-use crate::memory::{MAX_CALL_FRAMES, Memory};
+use crate::memory::{MAX_BPF_STACK, MAX_CALL_FRAMES, Memory};
 use crate::vm::Vm;
 
 use super::JitCode;
@@ -136,13 +137,31 @@ impl JitCtx<'_> {
 impl<'v> JitCtx<'v> {
     fn new(vm: &'v Vm, code: &'v JitCode, mem: &mut Memory, counters: &Counters) -> Self {
         let (stack_top, zeroed, packet, packet_len) = mem.jit_view();
-        let (ctx_start, ctx_len) = mem.context();
+        let stack = (stack_top, zeroed as u64, mem.reach() as u64);
+        let packet = (packet.expose_provenance() as u64, packet_len);
+        let context = mem.context();
+        Self::fresh(vm, code, mem, stack, packet, context, counters)
+    }
+
+    /// A context for a run on `mem` (null only for leaf code, which calls
+    /// no runtime function): `stack` is `(stack_top, zeroed, reach)`,
+    /// `packet` and `context` are `(start, len)`.
+    #[inline(always)]
+    fn fresh(
+        vm: &'v Vm,
+        code: &'v JitCode,
+        mem: *mut Memory,
+        (stack_top, zeroed, reach): (u64, u64, u64),
+        (packet_ptr, packet_len): (u64, u64),
+        (ctx_start, ctx_len): (u64, u64),
+        counters: &Counters,
+    ) -> Self {
         JitCtx {
             stack_top,
-            zeroed: zeroed as u64,
+            zeroed,
             budget: counters.budget,
             loops: counters.loops,
-            packet_ptr: packet.expose_provenance() as u64,
+            packet_ptr,
             packet_len,
             ret: 0,
             cache_start: 0,
@@ -155,7 +174,7 @@ impl<'v> JitCtx<'v> {
             vm,
             code,
             tail_calls: u64::from(counters.tail_calls),
-            reach: mem.reach() as u64,
+            reach,
             ctx_start,
             ctx_len,
             base: 0,
@@ -225,6 +244,51 @@ pub(crate) fn exec(
     let mut ctx = JitCtx::new(vm, code, mem, &counters);
     // `mem` stays unused while native code runs on `ctx.mem`.
     let status = call_native(&mut ctx, entry, 0, args);
+    ctx.outcome(status)
+}
+
+/// One frame of stack, for a leaf run.
+#[repr(C, align(16))]
+struct Frame([MaybeUninit<u8>; MAX_BPF_STACK]);
+
+/// Runs leaf code (`JitCode::is_leaf`: it calls no runtime function, so
+/// nothing reads a `Memory` and no frame but the first is ever entered)
+/// from its first instruction as a new run: the path of a host calling a
+/// self-contained program per packet, which needs no more than the
+/// frame, its zeroed bytes and the context. `packet` is what LD_ABS and
+/// LD_IND read, `context` the run's context buffer, as `(start, len)`.
+pub(crate) fn exec_leaf(
+    vm: &Vm,
+    code: &JitCode,
+    args: [u64; 5],
+    packet: (*const u8, u64),
+    context: (u64, u64),
+) -> Result<u64, VmError> {
+    debug_assert!(code.is_leaf());
+    let Some(entry) = code.first_entry() else {
+        unreachable!("the first instruction is always a native entry");
+    };
+    let mut frame = Frame([const { MaybeUninit::uninit() }; MAX_BPF_STACK]);
+    // As `with_memory` does: debug builds poison what the run does not
+    // zero.
+    if cfg!(debug_assertions) {
+        frame.0.fill(MaybeUninit::new(0xa5));
+    }
+    let reach = vm.stack_reach.min(MAX_BPF_STACK);
+    frame.0[MAX_BPF_STACK - reach..].fill(MaybeUninit::new(0));
+    let top = frame.0.as_mut_ptr_range().end.expose_provenance() as u64;
+    let packet = (packet.0.expose_provenance() as u64, packet.1);
+    let stack = (top, 1, reach as u64);
+    let counters = Counters::new(vm);
+    let mut ctx = JitCtx::fresh(vm, code, ptr::null_mut(), stack, packet, context, &counters);
+    let ctx_ptr: *mut JitCtx<'_> = &mut ctx;
+    // SAFETY: `code.entry` was compiled by `jit::compile` with this
+    // signature from `vm`, and lives as long as `vm`. Leaf code calls
+    // nothing, so the null `mem` is never read; it accesses the context's
+    // fields, the frame below `top` (live until the end of this function;
+    // a verified program stays within its 512 bytes), and the memory its
+    // caller lends (the `Vm`'s contract).
+    let status = unsafe { (code.entry)(ctx_ptr, entry as u64, 0, args.as_ptr()) };
     ctx.outcome(status)
 }
 

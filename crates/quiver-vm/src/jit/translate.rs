@@ -75,6 +75,8 @@ pub(super) struct Translator<'a> {
     pub blocks: Vec<Option<Block>>,
     /// Return sites of bpf-to-bpf calls: op index of each call, in order.
     pub call_sites: Vec<usize>,
+    /// Op indices native code can start at.
+    pub entries: Vec<usize>,
     /// Where `exit` from a callee goes (if the program calls any).
     pub pop: Option<Block>,
     /// `exit_ok(r0)`: normal end of the frame.
@@ -127,7 +129,7 @@ fn leaders(vm: &Vm, entries: &[usize]) -> Vec<bool> {
     lead
 }
 
-fn branch_target(op: &Op) -> Option<usize> {
+pub(super) fn branch_target(op: &Op) -> Option<usize> {
     if let Some((_, _, _, _, t)) = jump_of(op) {
         return Some(t as usize);
     }
@@ -168,7 +170,7 @@ pub(super) enum Alu {
 pub(super) type Cond = Option<IntCC>;
 
 /// `(operation, 64-bit, dst, src)` of an ALU op.
-fn alu_of(op: &Op) -> Option<(Alu, bool, u8, Src)> {
+pub(super) fn alu_of(op: &Op) -> Option<(Alu, bool, u8, Src)> {
     macro_rules! table {
         ($($r64:ident $i64:ident $r32:ident $i32:ident => $a:ident),* $(,)?) => {
             match *op {
@@ -308,6 +310,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         tail_args,
         blocks,
         call_sites: Vec::new(),
+        entries: entries.clone(),
         pop,
         exit_ok,
         fail,
@@ -438,9 +441,13 @@ impl Translator<'_> {
 
     fn body(&mut self) {
         let ops = &self.vm.ops;
+        // Budgeted runs count every op they run, skipped ones included.
+        let landing = (!self.budgeted).then(|| super::select::landings(ops, &self.entries));
         // Whether the current block has ended with a terminator.
         let mut ended = true;
-        for (idx, op) in ops.iter().enumerate() {
+        let mut idx = 0;
+        while idx < ops.len() {
+            let op = ops[idx];
             if let Some(block) = self.blocks[idx] {
                 if !ended {
                     self.b.ins().jump(block, &[]);
@@ -450,12 +457,22 @@ impl Translator<'_> {
             }
             if ended {
                 // Unreachable code that starts no block (after a jump).
+                idx += 1;
                 continue;
             }
             if self.budgeted {
                 self.count(idx);
             }
-            ended = self.op(idx, *op);
+            let converted = landing
+                .as_deref()
+                .and_then(|l| super::select::convertible(ops, l, idx));
+            if let Some((target, written)) = converted {
+                self.emit_converted(idx, target, written);
+                idx = target;
+                continue;
+            }
+            ended = self.op(idx, op);
+            idx += 1;
         }
         debug_assert!(ended, "the last op ends the flow");
         if !ended {
@@ -487,7 +504,7 @@ impl Translator<'_> {
     }
 
     /// Emits op `idx`; returns whether it ended the block.
-    fn op(&mut self, idx: usize, op: Op) -> bool {
+    pub(super) fn op(&mut self, idx: usize, op: Op) -> bool {
         if let Some((alu, w64, dst, src)) = alu_of(&op) {
             let b = self.src(src);
             let a = self.reg(dst);
@@ -501,17 +518,9 @@ impl Translator<'_> {
             self.set(dst, v);
             return false;
         }
-        if let Some((cond, w64, dst, src, target)) = jump_of(&op) {
-            let b = self.src(src);
-            let a = self.reg(dst);
-            let (a, b) = if w64 {
-                (a, b)
-            } else {
-                (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b))
-            };
-            let taken = match cond {
-                Some(cc) => self.b.ins().icmp(cc, a, b),
-                None => self.b.ins().band(a, b),
+        if let Some(taken) = self.jump_condition(op) {
+            let Some((_, _, _, _, target)) = jump_of(&op) else {
+                unreachable!("a condition comes from a conditional jump");
             };
             let then = self.blocks[target as usize].expect("targets start blocks");
             let next = self.blocks[idx + 1].expect("ops after branches start blocks");
@@ -562,6 +571,23 @@ impl Translator<'_> {
             _ => return self.access_or_call(idx, op),
         }
         false
+    }
+
+    /// Whether a conditional jump's jump is taken (non-zero), if `op` is
+    /// one.
+    pub(super) fn jump_condition(&mut self, op: Op) -> Option<Value> {
+        let (cond, w64, dst, src, _) = jump_of(&op)?;
+        let b = self.src(src);
+        let a = self.reg(dst);
+        let (a, b) = if w64 {
+            (a, b)
+        } else {
+            (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b))
+        };
+        Some(match cond {
+            Some(cc) => self.b.ins().icmp(cc, a, b),
+            None => self.b.ins().band(a, b),
+        })
     }
 
     fn access_or_call(&mut self, idx: usize, op: Op) -> bool {

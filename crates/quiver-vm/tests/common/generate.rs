@@ -66,8 +66,8 @@ pub fn any_atomic() -> impl Strategy<Value = (Size, AtomicOp)> {
     ]
 }
 
-/// Instructions without a branch target.
-pub fn straight() -> impl Strategy<Value = Insn> {
+/// Instructions that only compute a register from registers.
+pub fn pure() -> impl Strategy<Value = Insn> {
     prop_oneof![
         8 => (any_width(), any_alu_op(), any_reg(), any_source())
             .prop_map(|(width, op, dst, src)| Insn::Alu { width, op, dst, src }),
@@ -81,6 +81,13 @@ pub fn straight() -> impl Strategy<Value = Insn> {
             bits: [16, 32, 64][b],
             dst,
         }),
+    ]
+}
+
+/// Instructions without a branch target.
+pub fn straight() -> impl Strategy<Value = Insn> {
+    prop_oneof![
+        11 => pure(),
         1 => (any_reg(), any::<u64>()).prop_map(|(dst, imm)| Insn::LoadImm64 { dst, pseudo: Pseudo::Imm, imm }),
         3 => (any_size(), any::<bool>(), any_reg(), any_reg(), any_off()).prop_map(|(size, sx, dst, src, off)| {
             Insn::Load { size, sign_extend: sx && size != Size::DW, dst, src, off }
@@ -108,7 +115,7 @@ pub enum Slot {
     Branch(Insn, usize),
 }
 
-pub fn any_slot() -> impl Strategy<Value = Slot> {
+fn branch() -> impl Strategy<Value = Insn> {
     let jump = (
         any_width(),
         proptest::sample::select(JmpCond::ALL.to_vec()),
@@ -122,21 +129,47 @@ pub fn any_slot() -> impl Strategy<Value = Slot> {
             src,
             off: 0,
         });
-    let branch = prop_oneof![
+    prop_oneof![
         6 => jump,
         1 => any::<bool>().prop_map(|long| Insn::Ja { off: 0, long }),
         1 => Just(Insn::MayGoto { off: 0 }),
         2 => Just(call_local(0)),
         1 => any_reg().prop_map(|dst| Insn::LoadImm64 { dst, pseudo: Pseudo::Func, imm: 0 }),
-    ];
+    ]
+}
+
+pub fn any_slot() -> impl Strategy<Value = Slot> {
     prop_oneof![
         4 => straight().prop_map(Slot::Straight),
-        1 => (branch, any::<usize>()).prop_map(|(i, t)| Slot::Branch(i, t)),
+        1 => (branch(), any::<usize>()).prop_map(|(i, t)| Slot::Branch(i, t)),
+    ]
+}
+
+/// [`any_slot`] with more register-only instructions, so that runs of
+/// them between branches are common.
+pub fn any_slot_mostly_pure() -> impl Strategy<Value = Slot> {
+    prop_oneof![
+        2 => straight().prop_map(Slot::Straight),
+        4 => pure().prop_map(Slot::Straight),
+        1 => (branch(), any::<usize>()).prop_map(|(i, t)| Slot::Branch(i, t)),
     ]
 }
 
 /// Points every branch at an instruction and ends the program with exit.
 pub fn assemble(slots: Vec<Slot>) -> Vec<Insn> {
+    point(slots, |_, t, n| t % n)
+}
+
+/// [`assemble`] with every branch pointed forward, at most `reach`
+/// instructions on: each frame's run ends, without a budget, and short
+/// forward jumps over a few instructions are common.
+pub fn assemble_forward(slots: Vec<Slot>, reach: usize) -> Vec<Insn> {
+    point(slots, |i, t, n| i + 1 + t % (n - 1 - i).clamp(1, reach))
+}
+
+/// Points the branch of slot `i` at instruction `target(i, t, n)` of the
+/// `n` (the last an exit).
+fn point(slots: Vec<Slot>, target: impl Fn(usize, usize, usize) -> usize) -> Vec<Insn> {
     let mut insns: Vec<Insn> = slots
         .iter()
         .map(|s| match s {
@@ -152,7 +185,7 @@ pub fn assemble(slots: Vec<Slot>) -> Vec<Insn> {
     }
     for (i, slot) in slots.iter().enumerate() {
         let Slot::Branch(_, t) = slot else { continue };
-        let rel = pcs[t % insns.len()] - (pcs[i] + 1);
+        let rel = pcs[target(i, *t, insns.len())] - (pcs[i] + 1);
         insns[i] = match insns[i] {
             Insn::Jump {
                 width,
@@ -191,4 +224,116 @@ pub fn kfuncs() -> quiver_vm::Kfuncs {
         ctx.write_bytes(a[1], &b)?;
         Ok(u32::from_le_bytes(b) as u64)
     })
+}
+
+/// `insns` with r10 only ever a base address: every other use of it (as
+/// a number, a value stored, a comparison) reads r9 instead. The value
+/// of r10 is an address on the stack of the run, which differs between
+/// runs that build their memory differently (the JIT's leaf runs use a
+/// frame of their own).
+pub fn frame_as_base_only(insns: Vec<Insn>) -> Vec<Insn> {
+    let r = |reg: Reg| if reg == R10 { R9 } else { reg };
+    let s = |src: Source| match src {
+        Source::Reg(reg) => Source::Reg(r(reg)),
+        imm => imm,
+    };
+    insns
+        .into_iter()
+        .map(|insn| match insn {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => Insn::Alu {
+                width,
+                op,
+                dst: r(dst),
+                src: s(src),
+            },
+            Insn::Neg { width, dst } => Insn::Neg { width, dst: r(dst) },
+            Insn::MovSx {
+                width,
+                dst,
+                src,
+                bits,
+            } => Insn::MovSx {
+                width,
+                dst: r(dst),
+                src: r(src),
+                bits,
+            },
+            Insn::Endian { order, bits, dst } => Insn::Endian {
+                order,
+                bits,
+                dst: r(dst),
+            },
+            Insn::LoadImm64 { dst, pseudo, imm } => Insn::LoadImm64 {
+                dst: r(dst),
+                pseudo,
+                imm,
+            },
+            Insn::Load {
+                size,
+                sign_extend,
+                dst,
+                src,
+                off,
+            } => Insn::Load {
+                size,
+                sign_extend,
+                dst: r(dst),
+                src,
+                off,
+            },
+            Insn::Store {
+                size,
+                dst,
+                off,
+                src,
+            } => Insn::Store {
+                size,
+                dst,
+                off,
+                src: s(src),
+            },
+            Insn::Atomic {
+                size,
+                op,
+                dst,
+                src,
+                off,
+            } => Insn::Atomic {
+                size,
+                op,
+                dst,
+                src: r(src),
+                off,
+            },
+            Insn::LoadPacket {
+                mode: PacketMode::Ind(reg),
+                size,
+                imm,
+            } => Insn::LoadPacket {
+                mode: PacketMode::Ind(r(reg)),
+                size,
+                imm,
+            },
+            Insn::Callx { reg, form } => Insn::Callx { reg: r(reg), form },
+            Insn::Jump {
+                width,
+                cond,
+                dst,
+                src,
+                off,
+            } => Insn::Jump {
+                width,
+                cond,
+                dst: r(dst),
+                src: s(src),
+                off,
+            },
+            other => other,
+        })
+        .collect()
 }
