@@ -28,7 +28,7 @@ use std::mem::{ManuallyDrop, MaybeUninit};
 use std::ptr;
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
-use quiver_isa::{Insn, PacketMode, Reg, Size, Source};
+use quiver_isa::{Insn, PacketMode, Reg, Source};
 
 use crate::error::{MemoryError, ViolationReason};
 
@@ -501,20 +501,52 @@ fn with_slots<R>(
 /// anywhere in the frame. Zeroing only these bytes keeps a run that uses
 /// little stack from clearing 512 bytes at every start.
 pub(crate) fn stack_reach(insns: &[Insn]) -> usize {
-    const FP: Reg = Reg::R10;
-    let whole = MAX_BPF_STACK;
-    let based = |base: Reg, off: i16, size: Size| -> Option<usize> {
-        if base != FP {
-            return Some(0);
-        }
-        let lo = -i64::from(off);
-        let fits = lo > 0 && lo as usize <= whole && lo >= size.bytes() as i64;
-        fits.then_some(lo as usize)
+    let Some(accesses) = frame_accesses(insns) else {
+        return MAX_BPF_STACK;
     };
-    let mut reach = 0;
-    for insn in insns {
-        let deepest = match *insn {
-            Insn::Load { size, src, off, .. } => based(src, off, size),
+    let reach = accesses
+        .iter()
+        .map(|a| -i64::from(a.off) as usize)
+        .max()
+        .unwrap_or(0);
+    // Whole words, so that zeroing is a few wide stores.
+    reach.next_multiple_of(16).min(MAX_BPF_STACK)
+}
+
+/// An access of a program to its frame at a constant offset from r10.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FrameAccess {
+    /// Index of the instruction.
+    pub(crate) at: usize,
+    /// Offset from r10 (negative).
+    pub(crate) off: i16,
+    pub(crate) bytes: u8,
+    /// A plain load or store (not an atomic update).
+    pub(crate) plain: bool,
+}
+
+/// Every access of `insns` to the frame, if r10 serves only as the base of
+/// accesses at constant offsets inside the frame; None once its value is
+/// copied, computed with, compared, stored or passed on, or an access
+/// through it may leave the frame.
+pub(crate) fn frame_accesses(insns: &[Insn]) -> Option<Vec<FrameAccess>> {
+    const FP: Reg = Reg::R10;
+    let mut accesses = Vec::new();
+    for (at, insn) in insns.iter().enumerate() {
+        // (base, offset, size, plain) of an access, if the insn is one.
+        let (base, off, size, plain) = match *insn {
+            Insn::Load {
+                size,
+                src,
+                dst,
+                off,
+                ..
+            } => {
+                if dst == FP {
+                    return None;
+                }
+                (src, off, size, true)
+            }
             Insn::Store {
                 size,
                 dst,
@@ -522,10 +554,9 @@ pub(crate) fn stack_reach(insns: &[Insn]) -> usize {
                 src,
             } => {
                 if src == Source::Reg(FP) {
-                    None
-                } else {
-                    based(dst, off, size)
+                    return None;
                 }
+                (dst, off, size, true)
             }
             Insn::Atomic {
                 size,
@@ -535,34 +566,57 @@ pub(crate) fn stack_reach(insns: &[Insn]) -> usize {
                 ..
             } => {
                 if src == FP {
-                    None
-                } else {
-                    based(dst, off, size)
+                    return None;
                 }
+                (dst, off, size, false)
             }
-            Insn::Alu { dst, src, .. } => (dst != FP && src != Source::Reg(FP)).then_some(0),
-            Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (dst != FP).then_some(0),
-            Insn::MovSx { dst, src, .. } => (dst != FP && src != FP).then_some(0),
-            Insn::Jump { dst, src, .. } => (dst != FP && src != Source::Reg(FP)).then_some(0),
-            Insn::LoadPacket {
+            Insn::Alu { dst, src, .. } | Insn::Jump { dst, src, .. } => {
+                if dst == FP || src == Source::Reg(FP) {
+                    return None;
+                }
+                continue;
+            }
+            Insn::MovSx { dst, src, .. } => {
+                if dst == FP || src == FP {
+                    return None;
+                }
+                continue;
+            }
+            Insn::Neg { dst: r, .. }
+            | Insn::Endian { dst: r, .. }
+            | Insn::LoadPacket {
                 mode: PacketMode::Ind(r),
                 ..
-            } => (r != FP).then_some(0),
-            Insn::Callx { reg, .. } => (reg != FP).then_some(0),
-            Insn::LoadImm64 { dst, .. } => (dst != FP).then_some(0),
+            }
+            | Insn::Callx { reg: r, .. }
+            | Insn::LoadImm64 { dst: r, .. } => {
+                if r == FP {
+                    return None;
+                }
+                continue;
+            }
             Insn::LoadPacket { .. }
             | Insn::Ja { .. }
             | Insn::MayGoto { .. }
             | Insn::Call(_)
-            | Insn::Exit => Some(0),
+            | Insn::Exit => continue,
         };
-        match deepest {
-            Some(d) => reach = reach.max(d),
-            None => return whole,
+        if base != FP {
+            continue;
         }
+        let lo = -i64::from(off);
+        let inside = lo > 0 && lo as usize <= MAX_BPF_STACK && lo >= size.bytes() as i64;
+        if !inside {
+            return None;
+        }
+        accesses.push(FrameAccess {
+            at,
+            off,
+            bytes: size.bytes() as u8,
+            plain,
+        });
     }
-    // Whole words, so that zeroing is a few wide stores.
-    reach.next_multiple_of(16).min(whole)
+    Some(accesses)
 }
 
 /// A value a program loads or stores.

@@ -26,6 +26,7 @@
 mod access;
 mod calls;
 mod dispatcher;
+mod promote;
 mod runtime;
 mod select;
 mod translate;

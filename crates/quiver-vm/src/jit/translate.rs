@@ -77,6 +77,8 @@ pub(super) struct Translator<'a> {
     pub call_sites: Vec<usize>,
     /// Op indices native code can start at.
     pub entries: Vec<usize>,
+    /// Stack slots kept in variables (`promote.rs`), by offset from r10.
+    pub slots: std::collections::BTreeMap<i16, Variable>,
     /// Where `exit` from a callee goes (if the program calls any).
     pub pop: Option<Block>,
     /// `exit_ok(r0)`: normal end of the frame.
@@ -261,6 +263,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         pending: b.import_signature(sig(call_conv, 2, true)),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
+    let slots = super::promote::declare(&mut b, &super::promote::promotable_slots(vm, &entries));
     let [depth, live_lo, live_len, budget, loops] = std::array::from_fn(|_| b.declare_var(I64));
     let frames = b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
@@ -311,6 +314,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         blocks,
         call_sites: Vec::new(),
         entries: entries.clone(),
+        slots,
         pop,
         exit_ok,
         fail,
@@ -415,6 +419,7 @@ impl Translator<'_> {
             self.set(r, v);
         }
         self.set_depth(self.base);
+        self.zero_slots();
         let budget = self.load_ctx(ctx_off!(budget));
         self.b.def_var(self.budget, budget);
         let loops = self.load_ctx(ctx_off!(loops));
@@ -591,7 +596,7 @@ impl Translator<'_> {
     }
 
     fn access_or_call(&mut self, idx: usize, op: Op) -> bool {
-        if self.access(idx, op) {
+        if self.slot_access(op) || self.access(idx, op) {
             return false;
         }
         self.call(idx, op)
