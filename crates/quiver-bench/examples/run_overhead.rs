@@ -1,7 +1,9 @@
 //! What one run costs besides the program's own instructions: a
 //! two-instruction program through the raw `Vm` (interpreter and JIT,
-//! checked and unchecked) and an XDP program through the runtime, against
-//! the kernel's BPF_PROG_TEST_RUN loop on the same XDP program.
+//! checked and unchecked), an XDP program through the runtime against
+//! the kernel's BPF_PROG_TEST_RUN loop on the same XDP program, and an
+//! XDP program that calls nothing (which JIT runs enter as a leaf, with
+//! one frame and no memory of the run to build).
 //!
 //! `cargo run --release -p quiver-bench --example run_overhead`
 
@@ -44,6 +46,23 @@ fn main() {
         let mode = if trust { "unchecked" } else { "checked" };
         println!(
             "| runtime run_xdp, {engine}, {mode}, `bare_chain` with an empty slot | {ns:.1} |"
+        );
+    }
+    // A program that calls nothing: the JIT's leaf runs build no memory
+    // of the run. memcpy_1k told to copy no words: 16 instructions.
+    let programs = quiver_bench::perf::perf_programs();
+    let memcpy = programs
+        .iter()
+        .find(|p| p.name == "memcpy_1k")
+        .expect("memcpy_1k is a perf program");
+    let mut frame = memcpy.packet.clone();
+    frame[8..10].copy_from_slice(&0u16.to_le_bytes());
+    for engine in [Engine::Interpreter, Engine::Jit] {
+        let bpf = quiver_bench::perf::load_quiver(memcpy, engine).expect("load");
+        let p = bpf.program(memcpy.name).expect("program");
+        let ns = fastest_ns(|| p.run_xdp(&mut frame).expect("run"));
+        println!(
+            "| runtime run_xdp, {engine}, unchecked, `memcpy_1k` of 0 words (calls nothing) | {ns:.1} |"
         );
     }
 }

@@ -63,12 +63,12 @@ pub(crate) struct ProgramCore {
 
 impl ProgramCore {
     /// The program's native tail-call target, if it has JIT code. Calls
-    /// go through the helper when the run must see them: checked programs
-    /// with global data (`expose_data`).
+    /// into a program with global data go through the helper, which adds
+    /// its regions to the run (`expose_data`).
     pub(crate) fn native_target(self: &Arc<Self>) -> Option<&quiver_vm::NativeTarget> {
         self.native
             .get_or_init(|| {
-                let host = self.vm.is_checked() && !self.data.is_empty();
+                let host = !self.data.is_empty();
                 quiver_vm::NativeTarget::new(&self.vm, self.min_ctx, host)
             })
             .as_ref()
@@ -84,13 +84,13 @@ impl ProgramCore {
         self.native_target()
     }
 
-    /// Makes the program's global data reachable from the current run, for
-    /// a tail call or call into it (checked mode needs the regions).
+    /// Makes the program's global data reachable from the current run,
+    /// for a tail call or call into it: in checked mode for its own
+    /// accesses, in either mode for the helpers it passes pointers into
+    /// that data (they read through the run's regions).
     pub(crate) fn expose_data(&self, ctx: &mut HelperContext<'_>) {
-        if self.vm.is_checked() {
-            for d in &self.data {
-                ctx.add_region(d.region());
-            }
+        for d in &self.data {
+            ctx.add_region(d.region());
         }
     }
 }

@@ -407,3 +407,33 @@ fn empty_slots_do_not_use_up_the_count_here_or_in_linux() {
         .unwrap();
     assert_eq!(kv, 33u64.to_ne_bytes(), "33 chain runs in the kernel too");
 }
+
+/// A program entered by a tail call brings its global data into the run:
+/// the helper it passes a pointer into its `.data` finds the key there,
+/// in checked and unchecked mode, interpreted and native.
+#[test]
+fn a_tail_called_program_finds_its_own_global_data() {
+    for engine in [Engine::Interpreter, Engine::Jit] {
+        for trust in [false, true] {
+            let bpf = Loader::new()
+                .engine(engine)
+                .trust_verifier(trust)
+                .load(&bytes("tail_data.v3.g.o"))
+                .unwrap();
+            table(&bpf, "progs")
+                .set(0, prog(&bpf, "with_data"))
+                .unwrap();
+            let entry = prog(&bpf, "entry");
+            let mut frame = [0u8; 16];
+            let what = format!("{engine}, trust_verifier({trust})");
+            assert_eq!(entry.run_xdp(&mut frame).unwrap(), 2, "{what}");
+            assert_eq!(entry.run_xdp(&mut frame).unwrap(), 2, "{what}");
+            let counts: Array<u64> = bpf.map("counts").unwrap().try_into().unwrap();
+            assert_eq!(counts.get(2).unwrap(), 2, "{what}");
+            // The key is read from the global at every run.
+            let data: Array<u32> = bpf.map(".data").unwrap().try_into().unwrap();
+            data.set(0, 9).unwrap();
+            assert_eq!(entry.run_xdp(&mut frame).unwrap(), 7, "{what}");
+        }
+    }
+}
