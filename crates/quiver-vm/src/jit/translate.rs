@@ -65,6 +65,10 @@ pub(super) struct Translator<'a> {
     pub live_len: Variable,
     pub budget: Variable,
     pub loops: Variable,
+    /// The program has `may_goto`: only then does native code hold the
+    /// count (else the context's stays right, and no register holds it
+    /// for the whole run).
+    pub counts_loops: bool,
     pub ctx: Value,
     pub stack_top: Value,
     pub base: Value,
@@ -306,6 +310,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         live_len,
         budget,
         loops,
+        counts_loops: vm.ops.iter().any(|op| matches!(op, Op::MayGoto { .. })),
         ctx,
         stack_top,
         base,
@@ -372,8 +377,10 @@ impl Translator<'_> {
             let budget = self.b.use_var(self.budget);
             self.store_ctx(budget, ctx_off!(budget));
         }
-        let loops = self.b.use_var(self.loops);
-        self.store_ctx(loops, ctx_off!(loops));
+        if self.counts_loops {
+            let loops = self.b.use_var(self.loops);
+            self.store_ctx(loops, ctx_off!(loops));
+        }
     }
 
     /// Takes the counters back from the context once that code returned.
@@ -382,8 +389,10 @@ impl Translator<'_> {
             let budget = self.load_ctx(ctx_off!(budget));
             self.b.def_var(self.budget, budget);
         }
-        let loops = self.load_ctx(ctx_off!(loops));
-        self.b.def_var(self.loops, loops);
+        if self.counts_loops {
+            let loops = self.load_ctx(ctx_off!(loops));
+            self.b.def_var(self.loops, loops);
+        }
     }
 
     /// Calls a runtime function by address.
@@ -422,8 +431,10 @@ impl Translator<'_> {
         self.zero_slots();
         let budget = self.load_ctx(ctx_off!(budget));
         self.b.def_var(self.budget, budget);
-        let loops = self.load_ctx(ctx_off!(loops));
-        self.b.def_var(self.loops, loops);
+        if self.counts_loops {
+            let loops = self.load_ctx(ctx_off!(loops));
+            self.b.def_var(self.loops, loops);
+        }
         let first = self.blocks[0].expect("op 0 starts a block");
         if entries.len() == 1 {
             self.b.ins().jump(first, &[]);
