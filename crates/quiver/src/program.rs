@@ -109,18 +109,18 @@ impl ProgramCore {
             .map_err(|source| self.run_error(source))
     }
 
-    /// [`run`](Self::run) on a context buffer and a packet, through the
-    /// VM's entry for that shape: no input is built, and a program
-    /// without global data lends nothing else.
+    /// [`run`](Self::run) on a context buffer and a packet: a program
+    /// without global data through the VM's entry for that shape, which
+    /// builds no input; one with data through `run`, whose input holds
+    /// the data regions inline (no allocation per run).
     pub(crate) fn run_packet(&self, context: &mut [u8], packet: &mut [u8]) -> Result<u64, Error> {
+        if !self.data.is_empty() {
+            return self.run(&mut RunInput::new().context(context).packet(packet));
+        }
         self.check_context(context.len())?;
-        let run = if self.data.is_empty() {
-            self.vm.run_packet(context, packet, &[])
-        } else {
-            let data: Vec<Region> = self.data.iter().map(DataRegion::region).collect();
-            self.vm.run_packet(context, packet, &data)
-        };
-        run.map_err(|source| self.run_error(source))
+        self.vm
+            .run_packet(context, packet, &[])
+            .map_err(|source| self.run_error(source))
     }
 
     /// Unchecked mode relies on the context being as large as the
