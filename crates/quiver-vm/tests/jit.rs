@@ -741,3 +741,158 @@ fn programs_that_call_nothing_run_alike_by_every_entry() {
         }
     }
 }
+
+/// One generated read of two bytes, shaped like (or nearly like) the
+/// 16-bit little-endian field reads the JIT merges into one load.
+#[derive(Debug, Clone)]
+struct PairRead {
+    base: Reg,
+    high: Reg,
+    low: Reg,
+    low_off: i16,
+    /// Added to `low_off + 1` for the high byte: 0 makes a field.
+    high_skew: i16,
+    /// 0: high load, shift, low load; 1: low, high, shift; 2: high, low,
+    /// shift; 3: shift before the high load.
+    order: u8,
+    shift: i32,
+    shift_64: bool,
+    or_64: bool,
+    into_low: bool,
+    /// A jump ahead of the read that lands on its op 1, 2 or 3 (0: none).
+    landing: u8,
+    start: (i32, i32),
+}
+
+fn pair_read() -> impl Strategy<Value = PairRead> {
+    // r1 holds the memory throughout; the read's registers are others.
+    let regs = prop::sample::subsequence(vec![R0, R2, R3, R4, R5, R6, R7, R8], 3)
+        .prop_shuffle()
+        .prop_flat_map(|r| (Just(r), any::<bool>()))
+        .prop_map(|(r, same)| (if same { R1 } else { r[0] }, r[1], r[2]));
+    (
+        regs,
+        0i16..62,
+        prop_oneof![6 => Just(0i16), 1 => Just(-1i16), 1 => Just(1i16), 1 => Just(-2i16)],
+        prop_oneof![3 => 0u8..3, 1 => Just(3u8)],
+        prop_oneof![6 => Just(8), 1 => Just(16), 1 => Just(7)],
+        (any::<bool>(), any::<bool>(), any::<bool>()),
+        prop_oneof![4 => Just(0u8), 1 => 1u8..4],
+        (any::<i32>(), any::<i32>()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |((base, high, low), low_off, high_skew, order, shift, wide, landing, start, same)| {
+                PairRead {
+                    base,
+                    high,
+                    // Sometimes one register for both bytes.
+                    low: if same && start.0 % 4 == 0 { high } else { low },
+                    low_off,
+                    high_skew,
+                    order,
+                    shift,
+                    shift_64: wide.0,
+                    or_64: wide.1,
+                    into_low: wide.2,
+                    landing,
+                    start,
+                }
+            },
+        )
+}
+
+impl PairRead {
+    fn emit(&self, code: &mut Vec<Insn>) {
+        let high_off = (self.low_off + 1 + self.high_skew).clamp(0, 63);
+        let high = ldx(Size::B, self.high, self.base, high_off);
+        let low = ldx(Size::B, self.low, self.base, self.low_off);
+        let width = |wide| if wide { Width::W64 } else { Width::W32 };
+        let shift = Insn::Alu {
+            width: width(self.shift_64),
+            op: AluOp::Lsh,
+            dst: self.high,
+            src: imm(self.shift),
+        };
+        let (dst, src) = if self.into_low {
+            (self.low, self.high)
+        } else {
+            (self.high, self.low)
+        };
+        let or = Insn::Alu {
+            width: width(self.or_64),
+            op: AluOp::Or,
+            dst,
+            src: reg(src),
+        };
+        let ops = match self.order {
+            0 => [high, shift, low, or],
+            1 => [low, high, shift, or],
+            2 => [high, low, shift, or],
+            _ => [shift, high, low, or],
+        };
+        if self.base != R1 {
+            code.push(movr(self.base, R1));
+        }
+        code.push(mov(self.high, self.start.0));
+        code.push(mov(self.low, self.start.1));
+        if self.landing > 0 {
+            // Taken or not, by a byte of the memory.
+            code.push(ldx(Size::B, R9, R1, 63));
+            code.push(jmp(
+                Width::W64,
+                JmpCond::Gt,
+                R9,
+                imm(0x80),
+                self.landing as i16,
+            ));
+        }
+        code.extend(ops);
+    }
+}
+
+/// Merged byte reads: the unchecked JIT (which merges the fields it
+/// recognises) against the interpreter, on reads that are fields and
+/// on near misses (bytes not adjacent, another shift, one register for
+/// both, a jump landing inside, the shift first).
+#[test]
+fn byte_reads_merged_into_one_load_give_what_the_bytes_give() {
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: 1000,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    let strategy = (
+        proptest::collection::vec(pair_read(), 1..4),
+        proptest::collection::vec(any::<u8>(), 64),
+    );
+    runner
+        .run(&strategy, |(reads, init)| {
+            let mut code = Vec::new();
+            for (k, read) in reads.iter().enumerate() {
+                read.emit(&mut code);
+                // Each register a read wrote, into memory after the bytes.
+                let out = 64 + 16 * k as i16;
+                code.push(stx(Size::DW, R1, out, read.high));
+                code.push(stx(Size::DW, R1, out + 8, read.low));
+            }
+            code.push(mov(R0, 1));
+            code.push(exit());
+            let program = Program::from_insns(code).expect("generated program is valid");
+            let interp = Vm::new(&program, Config::new()).expect("loads");
+            // SAFETY: every access is at r1 + 0..112, inside the memory
+            // given, and r1 is never written.
+            let native = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
+                .expect("compiles");
+            let mut want = Box::new(Aligned([0u8; 112]));
+            let mut got = Box::new(Aligned([0u8; 112]));
+            want.0[..64].copy_from_slice(&init);
+            got.0[..64].copy_from_slice(&init);
+            let a = interp.run(&mut want.0);
+            let b = native.run(&mut got.0);
+            prop_assert_eq!(&a, &b, "program {:?}", program.insns());
+            prop_assert_eq!(&want.0[..], &got.0[..], "program {:?}", program.insns());
+            Ok(())
+        })
+        .unwrap();
+}

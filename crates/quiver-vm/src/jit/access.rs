@@ -21,7 +21,7 @@ use super::translate::{Translator, ctx_off};
 
 /// Flags of program loads and stores: possibly unaligned; checked mode
 /// only reaches them for valid addresses, unchecked mode by contract.
-fn plain() -> MemFlagsData {
+pub(super) fn plain() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 

@@ -25,6 +25,7 @@
 
 mod access;
 mod calls;
+mod combine;
 mod dispatcher;
 mod promote;
 mod runtime;

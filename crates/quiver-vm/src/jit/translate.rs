@@ -487,6 +487,11 @@ impl Translator<'_> {
                 idx = target;
                 continue;
             }
+            if let Some(pair) = self.byte_pair(idx) {
+                self.emit_byte_pair(pair);
+                idx += super::combine::WINDOW;
+                continue;
+            }
             ended = self.op(idx, op);
             idx += 1;
         }
@@ -494,6 +499,20 @@ impl Translator<'_> {
         if !ended {
             self.b.ins().trap(ir::TrapCode::unwrap_user(1));
         }
+    }
+
+    /// The byte pair the ops at `idx` read, if they may run as one load:
+    /// unchecked and unbudgeted (a budget counts each op), and with no op
+    /// but the first starting a block.
+    fn byte_pair(&self, idx: usize) -> Option<super::combine::BytePair> {
+        if self.checked || self.budgeted {
+            return None;
+        }
+        let rest = self.blocks.get(idx + 1..idx + super::combine::WINDOW)?;
+        if rest.iter().any(Option::is_some) {
+            return None;
+        }
+        super::combine::byte_pair(&self.vm.ops[idx..])
     }
 
     /// Budget: fails before op `idx` when nothing is left.

@@ -1,0 +1,167 @@
+//! Load combining: a little-endian 16-bit field read byte by byte, as
+//! clang's BPF back end emits `p[k] | (p[k + 1] << 8)` (it never merges the
+//! loads itself, for targets without unaligned access), becomes one 16-bit
+//! load. HID report fields are read this way throughout: each pair is
+//! four ops, two of them loads, where the host needs one load.
+//!
+//! Only where no access is checked: a checked 16-bit access would have to
+//! lie in one region, where the two byte accesses may each lie in
+//! another. Unchecked accesses are the verifier's to prove, byte by byte.
+
+use cranelift_codegen::ir::InstBuilder;
+use cranelift_codegen::ir::types::I64;
+
+use crate::op::Op;
+
+use super::translate::Translator;
+
+/// Ops in a combined window.
+pub(super) const WINDOW: usize = 4;
+
+/// A 16-bit little-endian read made of two byte loads from `base`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct BytePair {
+    pub base: u8,
+    /// Offset of the low byte.
+    pub off: i16,
+    /// Loads the byte at `off + 1`, then is shifted left by 8.
+    pub high: u8,
+    /// Loads the byte at `off`.
+    pub low: u8,
+    /// Where the OR puts the field: `high` or `low`.
+    pub field: u8,
+}
+
+/// The byte pair `ops` starts with, in any of the orders clang emits:
+/// high load, shift, low load, OR; low load, high load, shift, OR; high
+/// load, low load, shift, OR.
+pub(super) fn byte_pair(ops: &[Op]) -> Option<BytePair> {
+    let window = ops.get(..WINDOW)?;
+    let mut loads = Vec::with_capacity(2);
+    let mut shift = None;
+    for (k, op) in window[..3].iter().enumerate() {
+        match *op {
+            Op::Ldx8 { dst, src, off } => loads.push((k, dst, src, off)),
+            Op::Lsh32I { dst, imm: 8 } | Op::Lsh64I { dst, imm: 8 } => shift = Some((k, dst)),
+            _ => return None,
+        }
+    }
+    let (shift_at, high) = shift?;
+    let [a, b] = loads[..] else {
+        return None;
+    };
+    let ((high_at, _, base, high_off), (_, low, low_base, off)) = match (a.1 == high, b.1 == high) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        _ => return None,
+    };
+    if high_at > shift_at
+        || base != low_base
+        || base == high
+        || base == low
+        || i32::from(high_off) != i32::from(off) + 1
+    {
+        return None;
+    }
+    // The frame may hold promoted slots, which byte loads never touch.
+    if base == 10 {
+        return None;
+    }
+    let field = match window[3] {
+        Op::Or32R { dst, src } | Op::Or64R { dst, src }
+            if (dst, src) == (high, low) || (dst, src) == (low, high) =>
+        {
+            dst
+        }
+        _ => return None,
+    };
+    Some(BytePair {
+        base,
+        off,
+        high,
+        low,
+        field,
+    })
+}
+
+impl Translator<'_> {
+    /// Emits the byte pair's window as one load: each register it writes
+    /// ends with the value the four ops would give it.
+    pub(super) fn emit_byte_pair(&mut self, pair: BytePair) {
+        let base = self.reg(pair.base);
+        let addr = self.b.ins().iadd_imm_s(base, i64::from(pair.off));
+        let field = self.b.ins().uload16(I64, super::access::plain(), addr, 0);
+        let high = self.b.ins().band_imm_u(field, 0xff00);
+        let low = self.b.ins().band_imm_u(field, 0xff);
+        self.set(pair.high, high);
+        self.set(pair.low, low);
+        self.set(pair.field, field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ld(dst: u8, src: u8, off: i16) -> Op {
+        Op::Ldx8 { dst, src, off }
+    }
+    const SHL: Op = Op::Lsh32I { dst: 2, imm: 8 };
+    const OR: Op = Op::Or32R { dst: 2, src: 1 };
+
+    #[test]
+    fn the_three_orders_clang_emits_combine() {
+        let pair = BytePair {
+            base: 6,
+            off: -0x405,
+            high: 2,
+            low: 1,
+            field: 2,
+        };
+        let high = ld(2, 6, -0x404);
+        let low = ld(1, 6, -0x405);
+        assert_eq!(byte_pair(&[high, SHL, low, OR]), Some(pair));
+        assert_eq!(byte_pair(&[low, high, SHL, OR]), Some(pair));
+        assert_eq!(byte_pair(&[high, low, SHL, OR]), Some(pair));
+        // The OR may put the field in the low byte's register.
+        let into_low = Op::Or64R { dst: 1, src: 2 };
+        assert_eq!(
+            byte_pair(&[high, SHL, low, into_low]),
+            Some(BytePair { field: 1, ..pair })
+        );
+    }
+
+    #[test]
+    fn anything_else_stays_as_it_is() {
+        let high = ld(2, 6, -0x404);
+        let low = ld(1, 6, -0x405);
+        // The shift before the load it shifts.
+        assert_eq!(byte_pair(&[SHL, high, low, OR]), None);
+        // Bytes not adjacent, or the wrong way round.
+        assert_eq!(byte_pair(&[ld(2, 6, -0x403), SHL, low, OR]), None);
+        assert_eq!(byte_pair(&[ld(2, 6, -0x406), SHL, low, OR]), None);
+        // Two bases; a base the first load overwrites; one register.
+        assert_eq!(byte_pair(&[high, SHL, ld(1, 7, -0x405), OR]), None);
+        assert_eq!(
+            byte_pair(&[ld(6, 6, -0x404), Op::Lsh32I { dst: 6, imm: 8 }, low, OR]),
+            None
+        );
+        assert_eq!(byte_pair(&[ld(1, 6, -0x404), SHL, low, OR]), None);
+        // A shift by another amount, or of the low byte.
+        assert_eq!(
+            byte_pair(&[high, Op::Lsh32I { dst: 2, imm: 16 }, low, OR]),
+            None
+        );
+        assert_eq!(
+            byte_pair(&[high, Op::Lsh32I { dst: 1, imm: 8 }, low, OR]),
+            None
+        );
+        // An OR of something else; the frame as the base; too few ops.
+        assert_eq!(
+            byte_pair(&[high, SHL, low, Op::Or32R { dst: 2, src: 3 }]),
+            None
+        );
+        assert_eq!(byte_pair(&[ld(2, 10, -7), SHL, ld(1, 10, -8), OR]), None);
+        assert_eq!(byte_pair(&[high, SHL, low]), None);
+    }
+}
