@@ -1,15 +1,17 @@
-//! Load combining: a little-endian 16-bit field read byte by byte, as
-//! clang's BPF back end emits `p[k] | (p[k + 1] << 8)` (it never merges the
-//! loads itself, for targets without unaligned access), becomes one 16-bit
-//! load. HID report fields are read this way throughout: each pair is
-//! four ops, two of them loads, where the host needs one load.
+//! Load combining: a 16-bit field read byte by byte, as clang's BPF back
+//! end emits `p[k] | (p[k + 1] << 8)` (it never merges the loads itself,
+//! for targets without unaligned access), becomes one 16-bit load; in
+//! network order (`p[k] << 8 | p[k + 1]`, an EtherType, a port), one load
+//! and a byte swap. HID report fields are read this way throughout, and
+//! packet parsers read headers this way: each pair is four ops, two of
+//! them loads, where the host needs one load.
 //!
 //! Only where no access is checked: a checked 16-bit access would have to
 //! lie in one region, where the two byte accesses may each lie in
 //! another. Unchecked accesses are the verifier's to prove, byte by byte.
 
 use cranelift_codegen::ir::InstBuilder;
-use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::types::{I16, I64};
 
 use crate::op::Op;
 
@@ -18,15 +20,18 @@ use super::translate::Translator;
 /// Ops in a combined window.
 pub(super) const WINDOW: usize = 4;
 
-/// A 16-bit little-endian read made of two byte loads from `base`.
+/// A 16-bit read made of two byte loads from `base`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct BytePair {
     pub base: u8,
-    /// Offset of the low byte.
+    /// Offset of the first of the two bytes.
     pub off: i16,
-    /// Loads the byte at `off + 1`, then is shifted left by 8.
+    /// Whether the high byte is the first (network order) or the second
+    /// (little-endian).
+    pub big_endian: bool,
+    /// Loads the high byte, then is shifted left by 8.
     pub high: u8,
-    /// Loads the byte at `off`.
+    /// Loads the low byte.
     pub low: u8,
     /// Where the OR puts the field: `high` or `low`.
     pub field: u8,
@@ -50,19 +55,20 @@ pub(super) fn byte_pair(ops: &[Op]) -> Option<BytePair> {
     let [a, b] = loads[..] else {
         return None;
     };
-    let ((high_at, _, base, high_off), (_, low, low_base, off)) = match (a.1 == high, b.1 == high) {
-        (true, false) => (a, b),
-        (false, true) => (b, a),
-        _ => return None,
-    };
-    if high_at > shift_at
-        || base != low_base
-        || base == high
-        || base == low
-        || i32::from(high_off) != i32::from(off) + 1
-    {
+    let ((high_at, _, base, high_off), (_, low, low_base, low_off)) =
+        match (a.1 == high, b.1 == high) {
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+            _ => return None,
+        };
+    if high_at > shift_at || base != low_base || base == high || base == low {
         return None;
     }
+    let (off, big_endian) = match i32::from(high_off) - i32::from(low_off) {
+        1 => (low_off, false),
+        -1 => (high_off, true),
+        _ => return None,
+    };
     // The frame may hold promoted slots, which byte loads never touch.
     if base == 10 {
         return None;
@@ -78,6 +84,7 @@ pub(super) fn byte_pair(ops: &[Op]) -> Option<BytePair> {
     Some(BytePair {
         base,
         off,
+        big_endian,
         high,
         low,
         field,
@@ -90,7 +97,12 @@ impl Translator<'_> {
     pub(super) fn emit_byte_pair(&mut self, pair: BytePair) {
         let base = self.reg(pair.base);
         let addr = self.b.ins().iadd_imm_s(base, i64::from(pair.off));
-        let field = self.b.ins().uload16(I64, super::access::plain(), addr, 0);
+        let mut field = self.b.ins().uload16(I64, super::access::plain(), addr, 0);
+        if pair.big_endian {
+            let bytes = self.b.ins().ireduce(I16, field);
+            let swapped = self.b.ins().bswap(bytes);
+            field = self.b.ins().uextend(I64, swapped);
+        }
         let high = self.b.ins().band_imm_u(field, 0xff00);
         let low = self.b.ins().band_imm_u(field, 0xff);
         self.set(pair.high, high);
@@ -114,6 +126,7 @@ mod tests {
         let pair = BytePair {
             base: 6,
             off: -0x405,
+            big_endian: false,
             high: 2,
             low: 1,
             field: 2,
@@ -129,6 +142,15 @@ mod tests {
             byte_pair(&[high, SHL, low, into_low]),
             Some(BytePair { field: 1, ..pair })
         );
+        // Network order: the high byte first.
+        let first = ld(2, 6, -0x406);
+        let network = BytePair {
+            off: -0x406,
+            big_endian: true,
+            ..pair
+        };
+        assert_eq!(byte_pair(&[first, SHL, low, OR]), Some(network));
+        assert_eq!(byte_pair(&[low, first, SHL, OR]), Some(network));
     }
 
     #[test]
@@ -137,9 +159,10 @@ mod tests {
         let low = ld(1, 6, -0x405);
         // The shift before the load it shifts.
         assert_eq!(byte_pair(&[SHL, high, low, OR]), None);
-        // Bytes not adjacent, or the wrong way round.
+        // Bytes not adjacent, or one byte twice.
         assert_eq!(byte_pair(&[ld(2, 6, -0x403), SHL, low, OR]), None);
-        assert_eq!(byte_pair(&[ld(2, 6, -0x406), SHL, low, OR]), None);
+        assert_eq!(byte_pair(&[ld(2, 6, -0x407), SHL, low, OR]), None);
+        assert_eq!(byte_pair(&[ld(2, 6, -0x405), SHL, low, OR]), None);
         // Two bases; a base the first load overwrites; one register.
         assert_eq!(byte_pair(&[high, SHL, ld(1, 7, -0x405), OR]), None);
         assert_eq!(
