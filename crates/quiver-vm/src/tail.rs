@@ -35,6 +35,9 @@ pub struct NativeTarget {
     pub(crate) slow: u64,
     /// Instructions a run of it may execute (a dispatcher starts runs).
     pub(crate) budget: u64,
+    /// The function a native tail call from an entry frame jumps to (0:
+    /// none; such calls call `entry`).
+    pub(crate) body: u64,
 }
 
 impl NativeTarget {
@@ -57,6 +60,7 @@ impl NativeTarget {
                 min_ctx,
                 slow: u64::from(host_must_see),
                 budget: vm.budget.unwrap_or(u64::MAX),
+                body: code.body_addr() as u64,
             })
         }
         #[cfg(not(feature = "jit"))]

@@ -303,6 +303,30 @@ impl Translator<'_> {
         self.store_ctx(vm, ctx_off!(vm));
         self.store_ctx(code, ctx_off!(code));
         self.store_ctx(depth, ctx_off!(base));
+        if self.tail {
+            // From the frame this function was entered in, into a program
+            // with a `tail` function: a jump that replaces this function,
+            // whose caller gets the callee's status (and the context its
+            // r0), as from this frame. Nothing after it needs this
+            // function's frame: r1..r5 go in registers.
+            let body = self
+                .b
+                .ins()
+                .load(I64, trusted(), t, field(offset_of!(NativeTarget, body)));
+            let entered_here = self.b.ins().icmp(IntCC::Equal, depth, self.base);
+            let jumpable = self.b.ins().icmp_imm_s(IntCC::NotEqual, body, 0);
+            let jump = self.b.ins().band(entered_here, jumpable);
+            let jumps = self.b.create_block();
+            let calls = self.b.create_block();
+            self.b.ins().brif(jump, jumps, &[], calls, &[]);
+            self.b.switch_to_block(jumps);
+            let mut params = vec![self.ctx, index, depth];
+            params.extend((1..=5).map(|r| self.reg(r)));
+            self.b
+                .ins()
+                .return_call_indirect(self.sigs.body, body, &params);
+            self.b.switch_to_block(calls);
+        }
         let call =
             self.b
                 .ins()

@@ -60,7 +60,11 @@ pub(crate) type Routes<'t> = [(u64, Vec<Vec<Option<&'t NativeTarget>>>)];
 pub(crate) fn compile(routes: &Routes<'_>) -> Result<DispatchCode, LoadError> {
     debug_assert!(routes.windows(2).all(|w| w[0].0 < w[1].0));
     let isa = host_isa()?;
-    let (mut module, id, mut ctx) = new_function(&isa, "quiver_dispatcher", 5)?;
+    let (mut module, id, mut ctx) = new_function(
+        &isa,
+        "quiver_dispatcher",
+        super::signature(isa.default_call_conv(), 5),
+    )?;
     let mut entry_sig = module.make_signature();
     entry_sig.params.extend([AbiParam::new(I64); 4]);
     entry_sig.returns.push(AbiParam::new(I64));

@@ -14,7 +14,11 @@
 //! One native function runs a frame of the program the way the
 //! interpreter's `exec_frame` does: from an entry (the first instruction,
 //! or a function a helper calls back) until that frame exits. Callbacks
-//! re-enter the same function through the trampoline.
+//! re-enter the same function through the trampoline. A program that
+//! calls anything is compiled as a `tail` function, with a small entry for
+//! the host: a tail call from the frame it was entered in is then a jump
+//! (`return_call_indirect`) into the next program's function, which
+//! replaces it, so a chain of 33 runs in one native frame.
 //!
 //! Executable memory comes from `cranelift-jit`'s default
 //! `SystemMemoryProvider`: code is written into read-write pages that are
@@ -34,12 +38,15 @@ mod translate;
 
 use std::sync::{Mutex, OnceLock};
 
-use cranelift_codegen::ir::{AbiParam, types::I64};
+use cranelift_codegen::ir::{AbiParam, InstBuilder, MemFlagsData, Signature, types::I64};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module, ModuleReloc, ModuleRelocTarget, default_libcall_names};
 
 use crate::error::LoadError;
+use crate::op::Op;
 use crate::vm::Vm;
 
 pub(crate) use dispatcher::{DispatchCode, compile as compile_dispatcher};
@@ -48,6 +55,10 @@ pub(crate) use runtime::{exec, exec_dispatch, exec_leaf, run_nested};
 /// A program's native code, shared by every clone of its `Vm`.
 pub(crate) struct JitCode {
     entry: runtime::Entry,
+    /// The function a tail call jumps to, in place of its caller's frame
+    /// (`CallConv::Tail`, r1..r5 as values: `body_signature`); null for a
+    /// program that calls nothing, which is compiled as `entry` alone.
+    body: usize,
     /// Op indices native code can start at (sorted): the first op, call
     /// targets, functions loaded with `LD_IMM64`. A run enters at a
     /// position in this list.
@@ -79,6 +90,12 @@ impl JitCode {
     /// Entry number of the first instruction.
     pub(crate) fn first_entry(&self) -> Option<usize> {
         self.entry_of(0)
+    }
+
+    /// The address of the function a native tail call jumps to (0: none,
+    /// call `entry_fn`).
+    pub(crate) fn body_addr(&self) -> usize {
+        self.body
     }
 }
 
@@ -144,6 +161,10 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
         flags
             .set("enable_verifier", "false")
             .map_err(|e| e.to_string())?;
+        // Tail calls (`return_call_indirect`) need frame pointers.
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|e| e.to_string())?;
         cranelift_native::builder()
             .map_err(|e| e.to_string())?
             .finish(settings::Flags::new(flags))
@@ -153,12 +174,46 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
     .map_err(jit_error)
 }
 
-/// A module for the host with one function declared, `name`, taking
-/// `params` I64 values and returning one, and a context for its body.
+/// A signature of `params` I64 values returning one.
+fn signature(call_conv: CallConv, params: usize) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params
+        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
+    sig.returns.push(AbiParam::new(I64));
+    sig
+}
+
+/// Whether `vm` calls anything (helpers, kfuncs, functions, other
+/// programs): its native frame then takes part in calls.
+pub(super) fn makes_calls(vm: &Vm) -> bool {
+    vm.ops.iter().any(|op| {
+        matches!(
+            op,
+            Op::CallLocal { .. } | Op::CallHelper { .. } | Op::CallKfunc { .. } | Op::Callx { .. }
+        )
+    })
+}
+
+/// The signature of a program's native function. A program that calls
+/// something is a `tail` function taking `(ctx, entry, base, r1..r5)`, so
+/// that a tail call into it can replace its caller's frame (the caller
+/// must be one too); `entry`, for the host, then wraps it. A program that
+/// calls nothing is `entry` itself, `(ctx, entry, base, args)` in the
+/// host's convention, with no wrapper to pass through on each run.
+pub(super) fn body_signature(vm: &Vm, host: CallConv) -> Signature {
+    if makes_calls(vm) {
+        signature(CallConv::Tail, 8)
+    } else {
+        signature(host, 4)
+    }
+}
+
+/// A module for the host with one function declared, `name`, of
+/// signature `sig`, and a context for its body.
 fn new_function(
     isa: &cranelift_codegen::isa::OwnedTargetIsa,
     name: &str,
-    params: usize,
+    sig: Signature,
 ) -> Result<
     (
         JITModule,
@@ -168,10 +223,6 @@ fn new_function(
     LoadError,
 > {
     let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
-    let mut sig = module.make_signature();
-    sig.params
-        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
-    sig.returns.push(AbiParam::new(I64));
     let id = module
         .declare_function(name, Linkage::Local, &sig)
         .map_err(jit_error)?;
@@ -180,11 +231,50 @@ fn new_function(
     Ok((module, id, ctx))
 }
 
+/// Defines, in `module`, the host's entry into the `tail` function at
+/// `body`: `(ctx, entry, base, args)` in the host's convention, r1..r5
+/// read from `args` and passed on.
+fn define_entry(
+    module: &mut JITModule,
+    isa: &cranelift_codegen::isa::OwnedTargetIsa,
+    body: *const u8,
+) -> Result<cranelift_module::FuncId, LoadError> {
+    let sig = signature(isa.default_call_conv(), 4);
+    let id = module
+        .declare_function("quiver_entry", Linkage::Local, &sig)
+        .map_err(jit_error)?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let body_sig = b.import_signature(signature(CallConv::Tail, 8));
+    let start = b.create_block();
+    b.append_block_params_for_function_params(start);
+    b.switch_to_block(start);
+    b.seal_block(start);
+    let &[jctx, entry, base, args] = b.block_params(start) else {
+        unreachable!("the signature has four parameters");
+    };
+    let mut params = vec![jctx, entry, base];
+    for r in 0..5 {
+        params.push(b.ins().load(I64, MemFlagsData::trusted(), args, 8 * r));
+    }
+    let callee = b.ins().iconst(I64, body.expose_provenance() as u64 as i64);
+    let call = b.ins().call_indirect(body_sig, callee, &params);
+    let status = b.inst_results(call)[0];
+    b.ins().return_(&[status]);
+    b.finalize(isa.frontend_config());
+    module.define_function(id, &mut ctx).map_err(jit_error)?;
+    Ok(id)
+}
+
 /// Compiles the ops of `vm` (already built by `compile.rs`) to native code
 /// for the host.
 pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     let isa = host_isa()?;
-    let (mut module, id, mut ctx) = new_function(&isa, "quiver_program", 4)?;
+    let sig = body_signature(vm, isa.default_call_conv());
+    let tail = sig.call_conv == CallConv::Tail;
+    let (mut module, id, mut ctx) = new_function(&isa, "quiver_program", sig)?;
     let entries = translate::translate(vm, &mut ctx.func, &*isa);
     let (pad, bytes, mach_relocs) = {
         let code = ctx
@@ -214,13 +304,22 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         .define_function_bytes(id, CODE_WINDOW as u64, &bytes, &relocs)
         .map_err(jit_error)?;
     module.finalize_definitions().map_err(jit_error)?;
-    let ptr = module.get_finalized_function(id).wrapping_add(pad as usize);
-    // SAFETY: `ptr` is the finalized (read-execute) code of the function
-    // just defined with `sig`: four I64 parameters and an I64 result in
-    // the host's default calling convention, which is `extern "C"`'s.
+    let body = module.get_finalized_function(id).wrapping_add(pad as usize);
+    let ptr = if tail {
+        let entry = define_entry(&mut module, &isa, body)?;
+        module.finalize_definitions().map_err(jit_error)?;
+        module.get_finalized_function(entry)
+    } else {
+        body
+    };
+    // SAFETY: `ptr` is the finalized (read-execute) code of a function
+    // with four I64 parameters and an I64 result in the host's default
+    // calling convention, which is `extern "C"`'s: the program's function
+    // (`body_signature`) or the entry `define_entry` made for it.
     let entry = unsafe { std::mem::transmute::<*const u8, runtime::Entry>(ptr) };
     Ok(JitCode {
         entry,
+        body: if tail { body.expose_provenance() } else { 0 },
         entries: entries.into_boxed_slice(),
         leaf,
         module: Mutex::new(Some(module)),
@@ -243,14 +342,15 @@ fn calls_nothing(func: &cranelift_codegen::ir::Function) -> bool {
 pub(crate) fn lower_for(vm: &Vm, target: &str) -> Result<usize, LoadError> {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").map_err(jit_error)?;
+    flags
+        .set("preserve_frame_pointers", "true")
+        .map_err(jit_error)?;
     let isa = cranelift_codegen::isa::lookup_by_name(target)
         .map_err(jit_error)?
         .finish(settings::Flags::new(flags))
         .map_err(jit_error)?;
     let mut func = cranelift_codegen::ir::Function::new();
-    func.signature = cranelift_codegen::ir::Signature::new(isa.default_call_conv());
-    func.signature.params.extend([AbiParam::new(I64); 4]);
-    func.signature.returns.push(AbiParam::new(I64));
+    func.signature = body_signature(vm, isa.default_call_conv());
     translate::translate(vm, &mut func, &*isa);
     let mut ctx = cranelift_codegen::Context::for_function(func);
     let code = ctx

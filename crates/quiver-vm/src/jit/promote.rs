@@ -23,13 +23,7 @@ use super::translate::Translator;
 /// call, or the frame a helper, a callback or the next program of a tail
 /// call sees) native code does not track, or with more than one entry.
 pub(super) fn promotable_slots(vm: &Vm, entries: &[usize]) -> Vec<i16> {
-    let calls = vm.ops.iter().any(|op| {
-        matches!(
-            op,
-            Op::CallLocal { .. } | Op::CallHelper { .. } | Op::CallKfunc { .. } | Op::Callx { .. }
-        )
-    });
-    if calls || entries != [0] {
+    if super::makes_calls(vm) || entries != [0] {
         return Vec::new();
     }
     let Some(accesses) = frame_accesses(&vm.insns) else {

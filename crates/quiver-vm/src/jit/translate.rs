@@ -51,6 +51,9 @@ pub(super) struct Sigs {
     pub entry: SigRef,
     /// `(ctx, a) -> u64`: rt_run_pending.
     pub pending: SigRef,
+    /// `(ctx, entry, base, r1..r5) -> u64`, `tail`: the function a tail
+    /// call jumps to (`super::body_signature`).
+    pub body: SigRef,
 }
 
 pub(super) struct Translator<'a> {
@@ -92,6 +95,9 @@ pub(super) struct Translator<'a> {
     /// `error(kind, idx, value)`.
     pub error: Block,
     pub sigs: Sigs,
+    /// This function is a `tail` one: a tail call from its entry frame
+    /// may replace it.
+    pub tail: bool,
 }
 
 /// Op indices where native code may start a frame.
@@ -252,6 +258,7 @@ fn sig(call_conv: CallConv, params: usize, ret: bool) -> Signature {
 /// Builds the native function of `vm` into `func`; returns its entries.
 pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -> Vec<usize> {
     let call_conv = isa.default_call_conv();
+    let tail = func.signature.call_conv == CallConv::Tail;
     let entries = entries(vm);
     let lead = leaders(vm, &entries);
     let mut fctx = FunctionBuilderContext::new();
@@ -265,6 +272,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         call: b.import_signature(sig(call_conv, 10, true)),
         entry: b.import_signature(sig(call_conv, 4, true)),
         pending: b.import_signature(sig(call_conv, 2, true)),
+        body: b.import_signature(sig(CallConv::Tail, 8, true)),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
     let slots = super::promote::declare(&mut b, &super::promote::promotable_slots(vm, &entries));
@@ -297,7 +305,8 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
     }
 
     b.switch_to_block(start_block);
-    let [ctx, start, base, args] = <[Value; 4]>::try_from(b.block_params(start_block)).unwrap();
+    let params = b.block_params(start_block).to_vec();
+    let [ctx, start, base] = [params[0], params[1], params[2]];
     let stack_top = b.ins().load(I64, trusted(), ctx, ctx_off!(stack_top));
     let mut t = Translator {
         b,
@@ -325,8 +334,9 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         fail,
         error,
         sigs,
+        tail,
     };
-    t.prologue(args, &entries, start);
+    t.prologue(&params[3..], &entries, start);
     t.body();
     if let Some(pop) = pop {
         t.return_dispatch(pop);
@@ -418,11 +428,13 @@ impl Translator<'_> {
         self.b.ins().isub(self.stack_top, below)
     }
 
-    fn prologue(&mut self, args: Value, entries: &[usize], start: Value) {
+    /// `args`: r1..r5, or where to read them (in the host's convention).
+    fn prologue(&mut self, args: &[Value], entries: &[usize], start: Value) {
         for r in 0..11u8 {
-            let v = match r {
-                1..=5 => self.b.ins().load(I64, trusted(), args, 8 * (r as i32 - 1)),
-                10 => self.frame_pointer(self.base),
+            let v = match (r, args) {
+                (1..=5, &[at]) => self.b.ins().load(I64, trusted(), at, 8 * (r as i32 - 1)),
+                (1..=5, values) => values[r as usize - 1],
+                (10, _) => self.frame_pointer(self.base),
                 _ => self.iconst(I64, 0),
             };
             self.set(r, v);
