@@ -273,16 +273,6 @@ impl Translator<'_> {
         let n = self.b.ins().iadd_imm_s(n, 1);
         self.store_ctx(n, ctx_off!(tail_calls));
         self.counters_to_ctx();
-        let args = self.b.ins().stack_addr(I64, self.tail_args, 0);
-        for r in 1..=5u8 {
-            let v = self.reg(r);
-            self.b.ins().store(trusted(), v, args, 8 * (r as i32 - 1));
-        }
-        // The run context names the program that runs, for the runtime
-        // functions it calls; the callee's frame is this one.
-        let old_vm = self.load_ctx(ctx_off!(vm));
-        let old_code = self.load_ctx(ctx_off!(code));
-        let old_base = self.load_ctx(ctx_off!(base));
         let vm = self
             .b
             .ins()
@@ -291,18 +281,11 @@ impl Translator<'_> {
             .b
             .ins()
             .load(I64, trusted(), t, field(offset_of!(NativeTarget, code)));
-        let entry = self
-            .b
-            .ins()
-            .load(I64, trusted(), t, field(offset_of!(NativeTarget, entry)));
         let index = self
             .b
             .ins()
             .load(I64, trusted(), t, field(offset_of!(NativeTarget, index)));
         let depth = self.b.use_var(self.depth);
-        self.store_ctx(vm, ctx_off!(vm));
-        self.store_ctx(code, ctx_off!(code));
-        self.store_ctx(depth, ctx_off!(base));
         if self.tail {
             // From the frame this function was entered in, into a program
             // with a `tail` function: a jump that replaces this function,
@@ -320,6 +303,11 @@ impl Translator<'_> {
             let calls = self.b.create_block();
             self.b.ins().brif(jump, jumps, &[], calls, &[]);
             self.b.switch_to_block(jumps);
+            // The run context names the program that runs, for the runtime
+            // functions it calls; the callee's frame is this one.
+            self.store_ctx(vm, ctx_off!(vm));
+            self.store_ctx(code, ctx_off!(code));
+            self.store_ctx(depth, ctx_off!(base));
             let mut params = vec![self.ctx, index, depth];
             params.extend((1..=5).map(|r| self.reg(r)));
             self.b
@@ -327,6 +315,22 @@ impl Translator<'_> {
                 .return_call_indirect(self.sigs.body, body, &params);
             self.b.switch_to_block(calls);
         }
+        let args = self.b.ins().stack_addr(I64, self.tail_args, 0);
+        for r in 1..=5u8 {
+            let v = self.reg(r);
+            self.b.ins().store(trusted(), v, args, 8 * (r as i32 - 1));
+        }
+        // As for a jump, and put back when the callee returns.
+        let old_vm = self.load_ctx(ctx_off!(vm));
+        let old_code = self.load_ctx(ctx_off!(code));
+        let old_base = self.load_ctx(ctx_off!(base));
+        let entry = self
+            .b
+            .ins()
+            .load(I64, trusted(), t, field(offset_of!(NativeTarget, entry)));
+        self.store_ctx(vm, ctx_off!(vm));
+        self.store_ctx(code, ctx_off!(code));
+        self.store_ctx(depth, ctx_off!(base));
         let call =
             self.b
                 .ins()
