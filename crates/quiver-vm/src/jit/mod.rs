@@ -56,7 +56,7 @@ pub(crate) use runtime::{exec, exec_dispatch, exec_leaf, run_nested};
 pub(crate) struct JitCode {
     entry: runtime::Entry,
     /// The function a tail call jumps to, in place of its caller's frame
-    /// (`CallConv::Tail`, r1..r5 as values: `body_signature`); null for a
+    /// (`CallConv::Tail`, r1..r5 as values: `body_signature`); 0 for a
     /// program that calls nothing, which is compiled as `entry` alone.
     body: usize,
     /// Op indices native code can start at (sorted): the first op, call
