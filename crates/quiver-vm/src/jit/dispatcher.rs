@@ -10,13 +10,10 @@
 //! program, or a context shorter than the program reads, returns
 //! `STATUS_MISS` without running anything.
 
-use std::sync::Mutex;
-
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, JumpTableData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
 use crate::error::LoadError;
@@ -38,19 +35,7 @@ const LINEAR: usize = 4;
 pub(crate) struct DispatchCode {
     pub(crate) entry: DispatchFn,
     /// Owns the executable memory; only touched again to free it.
-    module: Mutex<Option<JITModule>>,
-}
-
-impl Drop for DispatchCode {
-    fn drop(&mut self) {
-        let module = self.module.get_mut().map(Option::take);
-        if let Ok(Some(module)) = module {
-            // SAFETY: the dispatcher owning this code is being dropped, so
-            // no run is inside it (runs borrow the dispatcher) and `entry`
-            // is never called again.
-            unsafe { module.free_memory() };
-        }
-    }
+    _memory: super::CodeMemory,
 }
 
 /// One key's programs: `targets[callback][position]`.
@@ -123,7 +108,7 @@ pub(crate) fn compile(routes: &Routes<'_>) -> Result<DispatchCode, LoadError> {
     let entry = unsafe { std::mem::transmute::<*const u8, DispatchFn>(ptr) };
     Ok(DispatchCode {
         entry,
-        module: Mutex::new(Some(module)),
+        _memory: super::CodeMemory::new(module),
     })
 }
 

@@ -68,7 +68,7 @@ pub(crate) struct JitCode {
     /// (`runtime::exec_leaf`).
     leaf: bool,
     /// Owns the executable memory; only touched again to free it.
-    module: Mutex<Option<JITModule>>,
+    _memory: CodeMemory,
 }
 
 impl JitCode {
@@ -99,13 +99,25 @@ impl JitCode {
     }
 }
 
-impl Drop for JitCode {
+/// The executable memory of a module, freed when this drops. It is a
+/// field of the code's owner only (`JitCode`, which the last `Vm` holding
+/// it drops; `DispatchCode`, which its dispatcher drops), and runs borrow
+/// that owner: when it drops, no run is inside the code and its entry
+/// points are never called again.
+struct CodeMemory(Mutex<Option<JITModule>>);
+
+impl CodeMemory {
+    fn new(module: JITModule) -> Self {
+        CodeMemory(Mutex::new(Some(module)))
+    }
+}
+
+impl Drop for CodeMemory {
     fn drop(&mut self) {
-        let module = self.module.get_mut().map(Option::take);
+        let module = self.0.get_mut().map(Option::take);
         if let Ok(Some(module)) = module {
-            // SAFETY: the last `Vm` holding this code is being dropped, so
-            // no run is executing it (runs borrow the `Vm`) and `entry` is
-            // never called again.
+            // SAFETY: see the type's doc: nothing runs or calls into the
+            // code any more.
             unsafe { module.free_memory() };
         }
     }
@@ -322,7 +334,7 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         body: if tail { body.expose_provenance() } else { 0 },
         entries: entries.into_boxed_slice(),
         leaf,
-        module: Mutex::new(Some(module)),
+        _memory: CodeMemory::new(module),
     })
 }
 
