@@ -516,8 +516,6 @@ pub(crate) fn stack_reach(insns: &[Insn]) -> usize {
 /// An access of a program to its frame at a constant offset from r10.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FrameAccess {
-    /// Index of the instruction.
-    pub(crate) at: usize,
     /// Offset from r10 (negative).
     pub(crate) off: i16,
     pub(crate) bytes: u8,
@@ -532,7 +530,7 @@ pub(crate) struct FrameAccess {
 pub(crate) fn frame_accesses(insns: &[Insn]) -> Option<Vec<FrameAccess>> {
     const FP: Reg = Reg::R10;
     let mut accesses = Vec::new();
-    for (at, insn) in insns.iter().enumerate() {
+    for insn in insns {
         // (base, offset, size, plain) of an access, if the insn is one.
         let (base, off, size, plain) = match *insn {
             Insn::Load {
@@ -610,7 +608,6 @@ pub(crate) fn frame_accesses(insns: &[Insn]) -> Option<Vec<FrameAccess>> {
             return None;
         }
         accesses.push(FrameAccess {
-            at,
             off,
             bytes: size.bytes() as u8,
             plain,

@@ -421,35 +421,24 @@ mod native {
         assert_eq!(calls.load(Ordering::Relaxed), 1, "only the middle one's");
     }
 
+    /// From a subprogram's frame a native tail call is a call, which
+    /// returns there: into a program that calls nothing (a host-convention
+    /// function) and into one that calls something (a `tail` function,
+    /// which an entry frame would jump to).
     #[test]
     fn a_native_tail_call_from_a_subprogram_returns_to_its_caller() {
-        let (s, calls, table) = setup(1);
-        let callee = vm("r0 = 40\nexit", cfg());
-        s[0].replace(Some(callee.clone()));
-        let _target = publish(&table, 0, &callee, 0, false);
-        let caller = vm(
-            FROM_SUBPROGRAM,
-            cfg().bind_tail_call(5, counting(s, calls), table.clone(), Some(0)),
-        );
-        assert_eq!(caller.run(&mut []).unwrap(), 42);
-        assert_eq!(calls.load(Ordering::Relaxed), 0);
-    }
-
-    /// A callee that calls something is entered by a jump from an entry
-    /// frame; from a subprogram's frame it must still be called, and
-    /// return there.
-    #[test]
-    fn a_native_tail_call_from_a_subprogram_into_a_calling_program_returns_to_its_caller() {
-        let (s, calls, table) = setup(1);
-        let callee = vm("call f\nexit\nf:\nr0 = 40\nexit", cfg());
-        s[0].replace(Some(callee.clone()));
-        let _target = publish(&table, 0, &callee, 0, false);
-        let caller = vm(
-            FROM_SUBPROGRAM,
-            cfg().bind_tail_call(5, counting(s, calls), table.clone(), Some(0)),
-        );
-        assert_eq!(caller.run(&mut []).unwrap(), 42);
-        assert_eq!(calls.load(Ordering::Relaxed), 0);
+        for callee in ["r0 = 40\nexit", "call f\nexit\nf:\nr0 = 40\nexit"] {
+            let (s, calls, table) = setup(1);
+            let callee = vm(callee, cfg());
+            s[0].replace(Some(callee.clone()));
+            let _target = publish(&table, 0, &callee, 0, false);
+            let caller = vm(
+                FROM_SUBPROGRAM,
+                cfg().bind_tail_call(5, counting(s, calls), table.clone(), Some(0)),
+            );
+            assert_eq!(caller.run(&mut []).unwrap(), 42);
+            assert_eq!(calls.load(Ordering::Relaxed), 0);
+        }
     }
 
     #[test]

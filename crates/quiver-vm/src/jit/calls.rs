@@ -303,11 +303,7 @@ impl Translator<'_> {
             let calls = self.b.create_block();
             self.b.ins().brif(jump, jumps, &[], calls, &[]);
             self.b.switch_to_block(jumps);
-            // The run context names the program that runs, for the runtime
-            // functions it calls; the callee's frame is this one.
-            self.store_ctx(vm, ctx_off!(vm));
-            self.store_ctx(code, ctx_off!(code));
-            self.store_ctx(depth, ctx_off!(base));
+            self.name_program(vm, code, depth);
             let mut params = vec![self.ctx, index, depth];
             params.extend((1..=5).map(|r| self.reg(r)));
             self.b
@@ -320,7 +316,7 @@ impl Translator<'_> {
             let v = self.reg(r);
             self.b.ins().store(trusted(), v, args, 8 * (r as i32 - 1));
         }
-        // As for a jump, and put back when the callee returns.
+        // Put back when the callee returns.
         let old_vm = self.load_ctx(ctx_off!(vm));
         let old_code = self.load_ctx(ctx_off!(code));
         let old_base = self.load_ctx(ctx_off!(base));
@@ -328,17 +324,13 @@ impl Translator<'_> {
             .b
             .ins()
             .load(I64, trusted(), t, field(offset_of!(NativeTarget, entry)));
-        self.store_ctx(vm, ctx_off!(vm));
-        self.store_ctx(code, ctx_off!(code));
-        self.store_ctx(depth, ctx_off!(base));
+        self.name_program(vm, code, depth);
         let call =
             self.b
                 .ins()
                 .call_indirect(self.sigs.entry, entry, &[self.ctx, index, depth, args]);
         let status = self.b.inst_results(call)[0];
-        self.store_ctx(old_vm, ctx_off!(vm));
-        self.store_ctx(old_code, ctx_off!(code));
-        self.store_ctx(old_base, ctx_off!(base));
+        self.name_program(old_vm, old_code, old_base);
         self.counters_from_ctx();
 
         let ok = self
@@ -380,6 +372,14 @@ impl Translator<'_> {
         self.host_call(idx, CALL_HELPER, slot);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+    }
+
+    /// Points the run context at the program that runs (`vm`, `code`), for
+    /// the runtime functions it calls, and at its entry frame `base`.
+    fn name_program(&mut self, vm: Value, code: Value, base: Value) {
+        self.store_ctx(vm, ctx_off!(vm));
+        self.store_ctx(code, ctx_off!(code));
+        self.store_ctx(base, ctx_off!(base));
     }
 
     /// A helper or kfunc call through the trampoline.

@@ -12,7 +12,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
-use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, JumpTableData, SigRef, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::Module;
 
@@ -21,7 +21,7 @@ use crate::tail::NativeTarget;
 
 use super::runtime::{JitCtx, STATUS_MISS};
 use super::translate::{ctx_off, trusted};
-use super::{host_isa, jit_error, new_function};
+use super::{host_isa, jit_error, new_function, signature};
 
 /// The generated function.
 pub(crate) type DispatchFn =
@@ -48,11 +48,9 @@ pub(crate) fn compile(routes: &Routes<'_>) -> Result<DispatchCode, LoadError> {
     let (mut module, id, mut ctx) = new_function(
         &isa,
         "quiver_dispatcher",
-        super::signature(isa.default_call_conv(), 5),
+        signature(isa.default_call_conv(), 5),
     )?;
-    let mut entry_sig = module.make_signature();
-    entry_sig.params.extend([AbiParam::new(I64); 4]);
-    entry_sig.returns.push(AbiParam::new(I64));
+    let entry_sig = signature(isa.default_call_conv(), 4);
 
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);

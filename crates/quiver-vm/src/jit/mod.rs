@@ -187,12 +187,19 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
 }
 
 /// A signature of `params` I64 values returning one.
-fn signature(call_conv: CallConv, params: usize) -> Signature {
+pub(super) fn signature(call_conv: CallConv, params: usize) -> Signature {
     let mut sig = Signature::new(call_conv);
     sig.params
         .extend(std::iter::repeat_n(AbiParam::new(I64), params));
     sig.returns.push(AbiParam::new(I64));
     sig
+}
+
+/// The signature of a program's `tail` function: `(ctx, entry, base,
+/// r1..r5)`, r1..r5 as values so that nothing is read from the frame a
+/// tail call replaces.
+pub(super) fn tail_signature() -> Signature {
+    signature(CallConv::Tail, 8)
 }
 
 /// Whether `vm` calls anything (helpers, kfuncs, functions, other
@@ -214,7 +221,7 @@ pub(super) fn makes_calls(vm: &Vm) -> bool {
 /// host's convention, with no wrapper to pass through on each run.
 pub(super) fn body_signature(vm: &Vm, host: CallConv) -> Signature {
     if makes_calls(vm) {
-        signature(CallConv::Tail, 8)
+        tail_signature()
     } else {
         signature(host, 4)
     }
@@ -259,7 +266,7 @@ fn define_entry(
     ctx.func.signature = sig;
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-    let body_sig = b.import_signature(signature(CallConv::Tail, 8));
+    let body_sig = b.import_signature(tail_signature());
     let start = b.create_block();
     b.append_block_params_for_function_params(start);
     b.switch_to_block(start);

@@ -52,7 +52,7 @@ pub(super) struct Sigs {
     /// `(ctx, a) -> u64`: rt_run_pending.
     pub pending: SigRef,
     /// `(ctx, entry, base, r1..r5) -> u64`, `tail`: the function a tail
-    /// call jumps to (`super::body_signature`).
+    /// call jumps to (`super::tail_signature`).
     pub body: SigRef,
 }
 
@@ -272,7 +272,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         call: b.import_signature(sig(call_conv, 10, true)),
         entry: b.import_signature(sig(call_conv, 4, true)),
         pending: b.import_signature(sig(call_conv, 2, true)),
-        body: b.import_signature(sig(CallConv::Tail, 8, true)),
+        body: b.import_signature(super::tail_signature()),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
     let slots = super::promote::declare(&mut b, &super::promote::promotable_slots(vm, &entries));
