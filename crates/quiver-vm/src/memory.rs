@@ -746,6 +746,22 @@ impl Memory {
         (self.stack_top, self.zeroed_frames, packet, len)
     }
 
+    /// The first two regions JIT code may cache (`jit_region`'s kind), as
+    /// `(start, len for reads, len for writes)`, zeros where there are
+    /// fewer: a run's context and arguments come first, so its first
+    /// accesses to them need no slow path.
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit_seed(&self) -> [(u64, u64, u64); 2] {
+        let mut seed = [(0, 0, 0); 2];
+        let cacheable = self.inline[..self.inline_len]
+            .iter()
+            .filter(|r| r.ptr.addr() as u64 == r.start);
+        for (s, r) in seed.iter_mut().zip(cacheable) {
+            *s = (r.start, r.len, if r.writable { r.len } else { 0 });
+        }
+        seed
+    }
+
     /// Records the run's context buffer (for native tail calls, which
     /// check that the context is as large as the program they enter
     /// reads).

@@ -461,6 +461,41 @@ fn kfuncs_and_unknown_calls() {
     }
 }
 
+/// Checked native code starts a run with the run's first two regions in
+/// its region cache, so that first touching the context or an argument
+/// takes no slow path. The cache must hold their bounds and permissions:
+/// each access is allowed or refused as the interpreter does it.
+#[test]
+fn first_regions_keep_their_bounds_and_permissions() {
+    let cases = [
+        // Reads the read-only context, writes the writable region (r2).
+        ("r0 = *(u32 *)(r1 + 4)\n*(u32 *)(r2 + 12) = r0\nexit", true),
+        // Writes the read-only context.
+        ("*(u32 *)(r1 + 0) = r1\nr0 = 0\nexit", false),
+        // Past the end of either.
+        ("r0 = *(u32 *)(r1 + 6)\nexit", false),
+        ("*(u32 *)(r2 + 14) = r1\nr0 = 0\nexit", false),
+    ];
+    for (text, ok) in cases {
+        let program = text_program(text);
+        let run = |engine| {
+            let vm = Vm::new(&program, Config::new().engine(engine)).unwrap();
+            let ctx = [1u8, 2, 3, 4, 5, 6, 7, 8];
+            let mut data = [0u8; 16];
+            let addr = data.as_ptr() as u64;
+            let input = RunInput::new()
+                .context_readonly(&ctx)
+                .region("data", &mut data)
+                .arg(2, addr);
+            let r = vm.run_with(&mut { input });
+            (r, data)
+        };
+        let want = run(Engine::Interpreter);
+        assert_eq!(want.0.is_ok(), ok, "{text}: {want:?}");
+        assert_eq!(run(Engine::Jit), want, "{text}");
+    }
+}
+
 fn program_of(insns: Vec<Insn>) -> Program {
     Program::from_insns(insns).unwrap()
 }

@@ -140,7 +140,11 @@ impl<'v> JitCtx<'v> {
         let stack = (stack_top, zeroed as u64, mem.reach() as u64);
         let packet = (packet.expose_provenance() as u64, packet_len);
         let context = mem.context();
-        Self::fresh(vm, code, mem, stack, packet, context, counters)
+        let seed = mem.jit_seed();
+        let mut ctx = Self::fresh(vm, code, mem, stack, packet, context, counters);
+        (ctx.cache_start, ctx.cache_len_r, ctx.cache_len_w) = seed[0];
+        (ctx.cache2_start, ctx.cache2_len_r, ctx.cache2_len_w) = seed[1];
+        ctx
     }
 
     /// A context for a run on `mem` (null only for leaf code, which calls
@@ -257,6 +261,7 @@ struct Frame([MaybeUninit<u8>; MAX_BPF_STACK]);
 /// self-contained program per packet, which needs no more than the
 /// frame, its zeroed bytes and the context. `packet` is what LD_ABS and
 /// LD_IND read, `context` the run's context buffer, as `(start, len)`.
+#[inline]
 pub(crate) fn exec_leaf(
     vm: &Vm,
     code: &JitCode,
