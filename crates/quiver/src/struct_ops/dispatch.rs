@@ -408,7 +408,7 @@ impl Delivery<'_> {
             Reach::Direct { programs, native } => {
                 let p = programs
                     .get(i)
-                    .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
+                    .ok_or_else(|| Error::NoProgram(format!("delivery program {i}")))?;
                 if let Some((d, device, index)) = native
                     && let Some(r) = d.run(*device, *index, i, &mut input)
                 {
@@ -419,7 +419,7 @@ impl Delivery<'_> {
             Reach::Indirect(c) => {
                 let c = c
                     .get(i)
-                    .ok_or(Error::NoProgram(format!("delivery program {i}")))?;
+                    .ok_or_else(|| Error::NoProgram(format!("delivery program {i}")))?;
                 c(input)
             }
             Reach::Empty => Err(Error::NoProgram(format!("delivery program {i}"))),
