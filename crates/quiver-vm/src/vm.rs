@@ -216,6 +216,7 @@ impl Vm {
     /// `RunInput::new().context(context).packet(packet)` with `extra` as
     /// raw regions, without building the input. XDP-style hosts call it
     /// on every packet. Returns `r0`.
+    #[inline]
     pub fn run_packet(
         &self,
         context: &mut [u8],

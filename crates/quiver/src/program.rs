@@ -113,6 +113,7 @@ impl ProgramCore {
     /// without global data through the VM's entry for that shape, which
     /// builds no input; one with data through `run`, whose input holds
     /// the data regions inline (no allocation per run).
+    #[inline(always)]
     pub(crate) fn run_packet(&self, context: &mut [u8], packet: &mut [u8]) -> Result<u64, Error> {
         if !self.data.is_empty() {
             return self.run(&mut RunInput::new().context(context).packet(packet));
