@@ -40,7 +40,7 @@ pub const MAX_CALL_FRAMES: usize = 8;
 
 const STACK_SIZE: usize = MAX_BPF_STACK * MAX_CALL_FRAMES;
 /// Regions stored without allocating; a run rarely has more.
-const INLINE_REGIONS: usize = 4;
+const INLINE_REGIONS: usize = 8;
 
 /// Memory mode of an interpreter instantiation (monomorphized, so the
 /// unchecked loop carries no trace of the checks).

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use quiver_vm::{HelperError, Kfuncs, Region, RunInput, TraceStep, ViolationReason};
+use quiver_vm::{Engine, HelperError, Kfuncs, Region, RunInput, TraceStep, ViolationReason};
 
 #[test]
 fn vm_is_send_sync_and_clone() {
@@ -212,6 +212,49 @@ fn helpers_can_add_regions() {
         err.to_string().ends_with("region map value is read-only"),
         "{err}"
     );
+}
+
+/// Forty 8-byte cells, cell k holding 1 << k (little endian).
+static CELLS: [u8; 320] = {
+    let mut c = [0u8; 320];
+    let mut k = 0;
+    while k < 40 {
+        c[8 * k + k / 8] = 1 << (k % 8);
+        k += 1;
+    }
+    c
+};
+
+/// A run that gains more regions than a `Memory` holds inline, then more
+/// than it scans linearly (one per helper call, as map lookups add them),
+/// and reads through each: in both engines, checked, every region stays
+/// reachable, and one added twice is found again.
+#[test]
+fn regions_past_the_inline_ones_and_past_the_scan_stay_reachable() {
+    let helpers = Helpers::new().with(1, "cell", |ctx, a| {
+        let k = a[0] as usize % 40;
+        Ok(ctx.add_region(Region::from_static("cell", &CELLS[8 * k..8 * k + 8])))
+    });
+    let mut prog = vec![mov(R6, 0)];
+    // Cells 0..30, then 3 again.
+    for k in (0..30).chain([3]) {
+        prog.extend([
+            mov(R1, k),
+            call(1),
+            ldx(Size::DW, R2, R0, 0),
+            alu64(AluOp::Add, R6, reg(R2)),
+        ]);
+    }
+    prog.extend([movr(R0, R6), exit()]);
+    let want = (1u64 << 30) - 1 + 8;
+    for engine in [Engine::Interpreter, Engine::Jit] {
+        let config = Config::new().helpers(helpers.clone()).engine(engine);
+        assert_eq!(
+            checked(prog.clone(), config).run(&mut []),
+            Ok(want),
+            "{engine}"
+        );
+    }
 }
 
 #[test]
