@@ -409,7 +409,10 @@ impl Delivery<'_> {
                 let p = programs
                     .get(i)
                     .ok_or_else(|| Error::NoProgram(format!("delivery program {i}")))?;
+                // A program the dispatcher leaves to the host (one with
+                // global data) is not worth a run's set-up to find out.
                 if let Some((d, device, index)) = native
+                    && p.dispatch_target().is_some()
                     && let Some(r) = d.run(*device, *index, i, &mut input)
                 {
                     return r.map_err(|source| p.run_error(source));
