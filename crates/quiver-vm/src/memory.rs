@@ -42,6 +42,10 @@ const STACK_SIZE: usize = MAX_BPF_STACK * MAX_CALL_FRAMES;
 /// Regions stored without allocating; a run rarely has more.
 const INLINE_REGIONS: usize = 8;
 
+/// A region JIT code caches: `(start, len, writable)`.
+#[cfg(feature = "jit")]
+pub(crate) type JitRegion = (u64, u64, bool);
+
 /// Memory mode of an interpreter instantiation (monomorphized, so the
 /// unchecked loop carries no trace of the checks).
 pub(crate) trait Mode {
@@ -746,7 +750,7 @@ impl Memory {
         (self.stack_top, self.zeroed_frames, packet, len)
     }
 
-    /// The first two regions JIT code may cache (`jit_region`'s kind), as
+    /// The first two regions JIT code may cache (see `resolve_jit`), as
     /// `(start, len for reads, len for writes)`, zeros where there are
     /// fewer: a run's context and arguments come first, so its first
     /// accesses to them need no slow path.
@@ -787,23 +791,31 @@ impl Memory {
         self.zeroed_frames
     }
 
-    /// The region (not the stack) that allows an access by JIT code, as
-    /// `(start, len, writable)`: JIT code caches it for later accesses.
-    #[cfg(feature = "jit")]
-    pub(crate) fn jit_region(&self, addr: u64, size: u64, write: bool) -> Option<(u64, u64, bool)> {
-        self.regions()
-            .find(|r| r.offset_of(addr, size).is_some() && (r.writable || !write))
-            // Program addresses are host addresses: a region's pointer is
-            // its start (see `Region`).
-            .filter(|r| r.ptr.addr() as u64 == r.start)
-            .map(|r| (r.start, r.len, r.writable))
-    }
-
     /// The host pointer for an access by JIT code in checked mode, if the
-    /// regions of the run or the live stack allow it.
+    /// live stack or the regions of the run allow it, and the region that
+    /// does (not the stack) as `(start, len, writable)` when JIT code may
+    /// cache it: when program addresses in it are host addresses (a
+    /// region's pointer is its start, see `Region`). One scan, in the
+    /// order `resolve_checked` takes.
     #[cfg(feature = "jit")]
-    pub(crate) fn resolve_jit(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
-        self.resolve_checked(addr, size, write)
+    pub(crate) fn resolve_jit(
+        &self,
+        addr: u64,
+        size: u64,
+        write: bool,
+    ) -> Option<(*mut u8, Option<JitRegion>)> {
+        let off = addr.wrapping_sub(self.live_lo);
+        if off < self.live_len && size <= self.live_len - off {
+            return Some((self.live_ptr.wrapping_add(off as usize), None));
+        }
+        self.regions().find_map(|r| {
+            let off = r.offset_of(addr, size)?;
+            (r.writable || !write).then(|| {
+                let cacheable = r.ptr.addr() as u64 == r.start;
+                let region = cacheable.then_some((r.start, r.len, r.writable));
+                (r.ptr.wrapping_add(off as usize), region)
+            })
+        })
     }
 
     /// The frame pointer (r10) of frame `depth`.

@@ -516,8 +516,8 @@ pub(super) extern "C" fn rt_resolve(
     with_ctx(ctx, |c, m| {
         m.set_depth(depth as usize);
         let write = write != 0;
-        let p = m.resolve_jit(addr, size, write)?;
-        if let Some((start, len, writable)) = m.jit_region(addr, size, write) {
+        let (p, region) = m.resolve_jit(addr, size, write)?;
+        if let Some((start, len, writable)) = region {
             (c.cache2_start, c.cache2_len_r, c.cache2_len_w) =
                 (c.cache_start, c.cache_len_r, c.cache_len_w);
             c.cache_start = start;
