@@ -804,9 +804,8 @@ impl Memory {
         size: u64,
         write: bool,
     ) -> Option<(*mut u8, Option<JitRegion>)> {
-        let off = addr.wrapping_sub(self.live_lo);
-        if off < self.live_len && size <= self.live_len - off {
-            return Some((self.live_ptr.wrapping_add(off as usize), None));
+        if let Some(p) = self.in_live_stack(addr, size) {
+            return Some((p, None));
         }
         self.regions().find_map(|r| {
             let off = r.offset_of(addr, size)?;
@@ -896,11 +895,19 @@ impl Memory {
         self.resolve_checked(addr, size, write)
     }
 
+    /// The host pointer for `size` bytes at `addr` if they lie in the live
+    /// frames.
+    #[inline(always)]
+    fn in_live_stack(&self, addr: u64, size: u64) -> Option<*mut u8> {
+        let off = addr.wrapping_sub(self.live_lo);
+        (off < self.live_len && size <= self.live_len - off)
+            .then(|| self.live_ptr.wrapping_add(off as usize))
+    }
+
     #[inline(always)]
     fn resolve_checked(&self, addr: u64, size: u64, write: bool) -> Option<*mut u8> {
-        let off = addr.wrapping_sub(self.live_lo);
-        if off < self.live_len && size <= self.live_len - off {
-            return Some(self.live_ptr.wrapping_add(off as usize));
+        if let Some(p) = self.in_live_stack(addr, size) {
+            return Some(p);
         }
         for r in &self.inline[..self.inline_len] {
             if let Some(off) = r.offset_of(addr, size)
