@@ -27,6 +27,13 @@ pub(super) fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// Flags of loads of what no code writes while a function runs (the
+/// context's stack top, the host's argument array): Cranelift may drop
+/// them where unused, or move them.
+fn unchanging() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
 /// Offset of a context field, for native loads and stores.
 macro_rules! ctx_off {
     ($field:ident) => {
@@ -307,7 +314,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
     b.switch_to_block(start_block);
     let params = b.block_params(start_block).to_vec();
     let [ctx, start, base] = [params[0], params[1], params[2]];
-    let stack_top = b.ins().load(I64, trusted(), ctx, ctx_off!(stack_top));
+    let stack_top = b.ins().load(I64, unchanging(), ctx, ctx_off!(stack_top));
     let mut t = Translator {
         b,
         vm,
@@ -432,7 +439,7 @@ impl Translator<'_> {
     fn prologue(&mut self, args: &[Value], entries: &[usize], start: Value) {
         for r in 0..11u8 {
             let v = match (r, args) {
-                (1..=5, &[at]) => self.b.ins().load(I64, trusted(), at, 8 * (r as i32 - 1)),
+                (1..=5, &[at]) => self.b.ins().load(I64, unchanging(), at, 8 * (r as i32 - 1)),
                 (1..=5, values) => values[r as usize - 1],
                 (10, _) => self.frame_pointer(self.base),
                 _ => self.iconst(I64, 0),
@@ -441,8 +448,10 @@ impl Translator<'_> {
         }
         self.set_depth(self.base);
         self.zero_slots();
-        let budget = self.load_ctx(ctx_off!(budget));
-        self.b.def_var(self.budget, budget);
+        if self.budgeted {
+            let budget = self.load_ctx(ctx_off!(budget));
+            self.b.def_var(self.budget, budget);
+        }
         if self.counts_loops {
             let loops = self.load_ctx(ctx_off!(loops));
             self.b.def_var(self.loops, loops);
