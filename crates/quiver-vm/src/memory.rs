@@ -42,9 +42,10 @@ const STACK_SIZE: usize = MAX_BPF_STACK * MAX_CALL_FRAMES;
 /// Regions stored without allocating; a run rarely has more.
 const INLINE_REGIONS: usize = 8;
 
-/// A region JIT code caches: `(start, len, writable)`.
+/// A region as JIT code caches it: `(start, bytes readable, bytes
+/// writable)` (0 writable for a read-only region).
 #[cfg(feature = "jit")]
-pub(crate) type JitRegion = (u64, u64, bool);
+pub(crate) type JitRegion = (u64, u64, u64);
 
 /// Memory mode of an interpreter instantiation (monomorphized, so the
 /// unchecked loop carries no trace of the checks).
@@ -241,6 +242,14 @@ impl Slot {
     fn offset_of(&self, addr: u64, size: u64) -> Option<u64> {
         let off = addr.wrapping_sub(self.start);
         (off < self.len && size <= self.len - off).then_some(off)
+    }
+
+    /// The region as JIT code caches it, if it may: when program addresses
+    /// in it are host addresses (its pointer is its start, see `Region`).
+    #[cfg(feature = "jit")]
+    fn jit_region(&self) -> Option<JitRegion> {
+        let writable = if self.writable { self.len } else { 0 };
+        (self.ptr.addr() as u64 == self.start).then_some((self.start, self.len, writable))
     }
 
     fn contains(&self, addr: u64) -> bool {
@@ -750,18 +759,17 @@ impl Memory {
         (self.stack_top, self.zeroed_frames, packet, len)
     }
 
-    /// The first two regions JIT code may cache (see `resolve_jit`), as
-    /// `(start, len for reads, len for writes)`, zeros where there are
+    /// The first two regions JIT code may cache, zeros where there are
     /// fewer: a run's context and arguments come first, so its first
     /// accesses to them need no slow path.
     #[cfg(feature = "jit")]
-    pub(crate) fn jit_seed(&self) -> [(u64, u64, u64); 2] {
+    pub(crate) fn jit_seed(&self) -> [JitRegion; 2] {
         let mut seed = [(0, 0, 0); 2];
         let cacheable = self.inline[..self.inline_len]
             .iter()
-            .filter(|r| r.ptr.addr() as u64 == r.start);
+            .filter_map(Slot::jit_region);
         for (s, r) in seed.iter_mut().zip(cacheable) {
-            *s = (r.start, r.len, if r.writable { r.len } else { 0 });
+            *s = r;
         }
         seed
     }
@@ -793,9 +801,7 @@ impl Memory {
 
     /// The host pointer for an access by JIT code in checked mode, if the
     /// live stack or the regions of the run allow it, and the region that
-    /// does (not the stack) as `(start, len, writable)` when JIT code may
-    /// cache it: when program addresses in it are host addresses (a
-    /// region's pointer is its start, see `Region`). One scan, in the
+    /// does (not the stack) when JIT code may cache it. One scan, in the
     /// order `resolve_checked` takes.
     #[cfg(feature = "jit")]
     pub(crate) fn resolve_jit(
@@ -809,11 +815,7 @@ impl Memory {
         }
         self.regions().find_map(|r| {
             let off = r.offset_of(addr, size)?;
-            (r.writable || !write).then(|| {
-                let cacheable = r.ptr.addr() as u64 == r.start;
-                let region = cacheable.then_some((r.start, r.len, r.writable));
-                (r.ptr.wrapping_add(off as usize), region)
-            })
+            (r.writable || !write).then(|| (r.ptr.wrapping_add(off as usize), r.jit_region()))
         })
     }
 

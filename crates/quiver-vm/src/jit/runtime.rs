@@ -517,12 +517,10 @@ pub(super) extern "C" fn rt_resolve(
         m.set_depth(depth as usize);
         let write = write != 0;
         let (p, region) = m.resolve_jit(addr, size, write)?;
-        if let Some((start, len, writable)) = region {
+        if let Some(region) = region {
             (c.cache2_start, c.cache2_len_r, c.cache2_len_w) =
                 (c.cache_start, c.cache_len_r, c.cache_len_w);
-            c.cache_start = start;
-            c.cache_len_r = len;
-            c.cache_len_w = if writable { len } else { 0 };
+            (c.cache_start, c.cache_len_r, c.cache_len_w) = region;
         }
         Some(p.expose_provenance() as u64)
     })
