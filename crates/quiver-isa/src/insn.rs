@@ -378,6 +378,52 @@ impl Insn {
         }
     }
 
+    /// Registers the instruction reads and writes, as bit sets (bit n is
+    /// rn). A call reads all of r1..r5 (what a prototype says it reads is
+    /// the caller's to narrow) and writes r0..r5; a legacy packet load
+    /// reads r6 (the context) and writes r0..r5, as Linux has it.
+    pub fn reads_writes(&self) -> (u16, u16) {
+        const ARGS: u16 = 0b11_1110;
+        const CALLER_SAVED: u16 = 0b11_1111;
+        let bit = |r: Reg| 1u16 << r.index();
+        let src_bit = |s: &Source| match s {
+            Source::Reg(r) => bit(*r),
+            Source::Imm(_) => 0,
+        };
+        match self {
+            Insn::Alu {
+                op: AluOp::Mov,
+                dst,
+                src,
+                ..
+            } => (src_bit(src), bit(*dst)),
+            Insn::Alu { dst, src, .. } => (bit(*dst) | src_bit(src), bit(*dst)),
+            Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (bit(*dst), bit(*dst)),
+            Insn::MovSx { dst, src, .. } => (bit(*src), bit(*dst)),
+            Insn::LoadImm64 { dst, .. } => (0, bit(*dst)),
+            Insn::Load { dst, src, .. } => (bit(*src), bit(*dst)),
+            Insn::Store { dst, src, .. } => (bit(*dst) | src_bit(src), 0),
+            Insn::Atomic { op, dst, src, .. } => match op {
+                AtomicOp::LoadAcquire => (bit(*src), bit(*dst)),
+                AtomicOp::StoreRelease => (bit(*dst) | bit(*src), 0),
+                AtomicOp::Cmpxchg => (bit(*dst) | bit(*src) | 1, 1),
+                _ => (bit(*dst) | bit(*src), bit(*src)),
+            },
+            Insn::LoadPacket { mode, .. } => {
+                let ind = match mode {
+                    PacketMode::Ind(r) => bit(*r),
+                    PacketMode::Abs => 0,
+                };
+                (1 << 6 | ind, CALLER_SAVED)
+            }
+            Insn::Jump { dst, src, .. } => (bit(*dst) | src_bit(src), 0),
+            Insn::Ja { .. } | Insn::MayGoto { .. } => (0, 0),
+            Insn::Call(_) => (ARGS, CALLER_SAVED),
+            Insn::Callx { reg, .. } => (ARGS | bit(*reg), CALLER_SAVED),
+            Insn::Exit => (1, 0),
+        }
+    }
+
     /// Whether execution never continues at the next slot.
     pub const fn ends_flow(&self) -> bool {
         matches!(self, Insn::Exit | Insn::Ja { .. })

@@ -3,7 +3,7 @@
 //! pruning compares only live registers, as Linux's liveness marks let
 //! it, so dead values do not keep equal paths apart.
 
-use quiver_isa::{AtomicOp, CallTarget, Insn, PacketMode, Program, Source};
+use quiver_isa::{CallTarget, Insn, Program};
 
 use crate::cfg::Cfg;
 
@@ -11,48 +11,6 @@ use crate::cfg::Cfg;
 pub type RegSet = u16;
 
 const ARGS: RegSet = 0b11_1110; // r1..r5
-const CALLER_SAVED: RegSet = 0b11_1111; // r0..r5
-
-/// Registers read and written by one instruction.
-fn use_def(insn: &Insn) -> (RegSet, RegSet) {
-    let bit = |r: quiver_isa::Reg| 1u16 << r.index();
-    let src_bit = |s: &Source| match s {
-        Source::Reg(r) => bit(*r),
-        Source::Imm(_) => 0,
-    };
-    match insn {
-        Insn::Alu {
-            op: quiver_isa::AluOp::Mov,
-            dst,
-            src,
-            ..
-        } => (src_bit(src), bit(*dst)),
-        Insn::Alu { dst, src, .. } => (bit(*dst) | src_bit(src), bit(*dst)),
-        Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (bit(*dst), bit(*dst)),
-        Insn::MovSx { dst, src, .. } => (bit(*src), bit(*dst)),
-        Insn::LoadImm64 { dst, .. } => (0, bit(*dst)),
-        Insn::Load { dst, src, .. } => (bit(*src), bit(*dst)),
-        Insn::Store { dst, src, .. } => (bit(*dst) | src_bit(src), 0),
-        Insn::Atomic { op, dst, src, .. } => match op {
-            AtomicOp::LoadAcquire => (bit(*src), bit(*dst)),
-            AtomicOp::StoreRelease => (bit(*dst) | bit(*src), 0),
-            AtomicOp::Cmpxchg => (bit(*dst) | bit(*src) | 1, 1),
-            _ => (bit(*dst) | bit(*src), bit(*src)),
-        },
-        Insn::LoadPacket { mode, .. } => {
-            let ind = match mode {
-                PacketMode::Ind(r) => bit(*r),
-                PacketMode::Abs => 0,
-            };
-            (1 << 6 | ind, CALLER_SAVED)
-        }
-        Insn::Jump { dst, src, .. } => (bit(*dst) | src_bit(src), 0),
-        Insn::Ja { .. } | Insn::MayGoto { .. } => (0, 0),
-        Insn::Call(CallTarget::Local(_)) | Insn::Call(_) => (ARGS, CALLER_SAVED),
-        Insn::Callx { reg, .. } => (ARGS | bit(*reg), CALLER_SAVED),
-        Insn::Exit => (1, 0),
-    }
-}
 
 /// Live-in register sets, by instruction index. `nargs` gives the
 /// number of arguments a helper or kfunc call at an instruction reads
@@ -78,7 +36,7 @@ pub fn live_in(
                 .map(|&s| live[blocks[s].first])
                 .fold(0, |a, l| a | l);
             for i in (b.first..=b.last).rev() {
-                let (mut u, d) = use_def(&insns[i]);
+                let (mut u, d) = insns[i].reads_writes();
                 if let Insn::Call(CallTarget::Helper(_) | CallTarget::Kfunc { .. }) = insns[i]
                     && let Some(n) = nargs(i)
                 {

@@ -932,3 +932,82 @@ fn byte_reads_merged_into_one_load_give_what_the_bytes_give() {
         })
         .unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// Division on the FPU
+
+/// A u32 division or remainder that only a jump tests runs through doubles
+/// on x86-64 (`jit/float_divide.rs`): its result, seen through the jump
+/// against the right value and the one below, must be the integer one,
+/// for edge operands and random ones, by zero included.
+#[test]
+fn tested_only_divisions_are_exact() {
+    let program = |op: &str| {
+        text_program(&format!(
+            "w2 = *(u32 *)(r1 + 0)
+             w3 = *(u32 *)(r1 + 4)
+             w4 = *(u32 *)(r1 + 8)
+             w0 = 0
+             w2 {op}= w3
+             w5 = 1
+             if w2 > w4 goto more
+             exit
+           more:
+             w0 = 1
+             exit"
+        ))
+    };
+    let engines = |op: &str| {
+        let p = program(op);
+        [Engine::Interpreter, Engine::Jit].map(|e| Vm::new(&p, Config::new().engine(e)).unwrap())
+    };
+    let [div_i, div_j] = engines("/");
+    let [mod_i, mod_j] = engines("%");
+    let check = |a: u32, b: u32| {
+        let want_div = a.checked_div(b).unwrap_or(0);
+        let want_mod = a.checked_rem(b).unwrap_or(a);
+        for (interp, jit, want) in [(&div_i, &div_j, want_div), (&mod_i, &mod_j, want_mod)] {
+            for c in [want, want.wrapping_sub(1)] {
+                let mut mem = [a, b, c].map(u32::to_le_bytes).concat();
+                let expect = u64::from(want > c);
+                assert_eq!(interp.run(&mut mem), Ok(expect), "{a} {b} {c}");
+                assert_eq!(jit.run(&mut mem), Ok(expect), "{a} {b} {c}");
+            }
+        }
+    };
+    let edges = [
+        0,
+        1,
+        2,
+        3,
+        7,
+        1 << 16,
+        (1 << 31) - 1,
+        1 << 31,
+        (1 << 31) + 1,
+        u32::MAX - 1,
+        u32::MAX,
+    ];
+    for a in edges {
+        for b in edges {
+            check(a, b);
+        }
+    }
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: 10_000,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    let operand = || prop_oneof![any::<u32>(), 0u32..64, (u32::MAX - 64)..=u32::MAX];
+    runner
+        .run(&(operand(), operand()), |(a, b)| {
+            check(a, b);
+            // Quotients next to an integer: a = q * b - 1, + 0, + 1.
+            let near = b.wrapping_mul(a % 1024);
+            for a in [near.wrapping_sub(1), near, near.wrapping_add(1)] {
+                check(a, b);
+            }
+            Ok(())
+        })
+        .unwrap();
+}

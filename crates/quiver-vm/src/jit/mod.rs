@@ -31,6 +31,7 @@ mod access;
 mod calls;
 mod combine;
 mod dispatcher;
+mod float_divide;
 mod promote;
 mod runtime;
 mod select;

@@ -105,6 +105,8 @@ pub(super) struct Translator<'a> {
     /// This function is a `tail` one: a tail call from its entry frame
     /// may replace it.
     pub tail: bool,
+    /// Ops that divide on the FPU (`float_divide.rs`), by op index.
+    pub float_divides: Vec<bool>,
 }
 
 /// Op indices where native code may start a frame.
@@ -295,6 +297,12 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         3,
     ));
 
+    let float_divides = if isa.name() == "x64" {
+        let landing = super::select::landings(&vm.ops, &entries);
+        super::float_divide::chosen(&vm.ops, &vm.insns, &landing)
+    } else {
+        Vec::new()
+    };
     let start_block = b.create_block();
     b.append_block_params_for_function_params(start_block);
     let blocks = lead.iter().map(|&l| l.then(|| b.create_block())).collect();
@@ -342,6 +350,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         error,
         sigs,
         tail,
+        float_divides,
     };
     t.prologue(&params[3..], &entries, start);
     t.body();
@@ -564,11 +573,12 @@ impl Translator<'_> {
         if let Some((alu, w64, dst, src)) = alu_of(&op) {
             let b = self.src(src);
             let a = self.reg(dst);
+            let float = self.float_divides.get(idx).copied().unwrap_or(false);
             let v = if w64 {
-                self.alu(alu, a, b, I64)
+                self.alu(alu, a, b, I64, false)
             } else {
                 let (a, b) = (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b));
-                let v = self.alu(alu, a, b, I32);
+                let v = self.alu(alu, a, b, I32, float);
                 self.b.ins().uextend(I64, v)
             };
             self.set(dst, v);
@@ -686,7 +696,7 @@ impl Translator<'_> {
 
     /// An ALU operation on two values of type `ty`, with the ISA's
     /// semantics (`semantics.rs`).
-    fn alu(&mut self, op: Alu, a: Value, b: Value, ty: Type) -> Value {
+    fn alu(&mut self, op: Alu, a: Value, b: Value, ty: Type, float: bool) -> Value {
         match op {
             Alu::Add => self.b.ins().iadd(a, b),
             Alu::Sub => self.b.ins().isub(a, b),
@@ -699,14 +709,15 @@ impl Translator<'_> {
             Alu::Rsh => self.b.ins().ushr(a, b),
             Alu::Arsh => self.b.ins().sshr(a, b),
             Alu::Mov => b,
-            Alu::Div | Alu::Mod | Alu::Sdiv | Alu::Smod => self.divide(op, a, b, ty),
+            Alu::Div | Alu::Mod | Alu::Sdiv | Alu::Smod => self.divide(op, a, b, ty, float),
         }
     }
 
     /// Division and remainder without traps: by zero, a quotient is 0 and
     /// a remainder the dividend; signed by -1, a quotient is the wrapping
     /// negation and a remainder 0 (so INT_MIN / -1 = INT_MIN).
-    fn divide(&mut self, op: Alu, a: Value, b: Value, ty: Type) -> Value {
+    /// `float`: an unsigned one through doubles (`float_divide.rs`).
+    fn divide(&mut self, op: Alu, a: Value, b: Value, ty: Type, float: bool) -> Value {
         let signed = matches!(op, Alu::Sdiv | Alu::Smod);
         let rem = matches!(op, Alu::Mod | Alu::Smod);
         let zero = self.iconst(ty, 0);
@@ -715,7 +726,9 @@ impl Translator<'_> {
         let by_zero = if rem { a } else { zero };
         if !signed {
             let safe = self.b.ins().select(is_zero, one, b);
-            let q = if rem {
+            let q = if float {
+                self.float_divide(rem, a, safe)
+            } else if rem {
                 self.b.ins().urem(a, safe)
             } else {
                 self.b.ins().udiv(a, safe)
