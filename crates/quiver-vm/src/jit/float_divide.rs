@@ -59,8 +59,7 @@ fn only_tested(ops: &[Op], insns: &[Insn], landing: &[bool], idx: usize) -> bool
                 && dead_on_entry(ops, insns, &[at + 1, target as usize], dst);
         }
         let (reads, writes) = insns[at].reads_writes();
-        if (reads | writes) & bit != 0 || branch_target(op).is_some() || matches!(op, Op::Exit)
-        {
+        if (reads | writes) & bit != 0 || branch_target(op).is_some() || matches!(op, Op::Exit) {
             return false;
         }
     }

@@ -32,6 +32,7 @@ mod calls;
 mod combine;
 mod dispatcher;
 mod float_divide;
+mod invariant;
 mod promote;
 mod runtime;
 mod select;

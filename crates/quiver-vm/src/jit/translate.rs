@@ -107,6 +107,8 @@ pub(super) struct Translator<'a> {
     pub tail: bool,
     /// Ops that divide on the FPU (`float_divide.rs`), by op index.
     pub float_divides: Vec<bool>,
+    /// Ops whose result is kept out of loops (`invariant.rs`).
+    pub kept_out: Vec<bool>,
 }
 
 /// Op indices where native code may start a frame.
@@ -351,6 +353,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         sigs,
         tail,
         float_divides,
+        kept_out: super::invariant::kept_out(&vm.ops, &vm.insns),
     };
     t.prologue(&params[3..], &entries, start);
     t.body();
@@ -580,6 +583,11 @@ impl Translator<'_> {
                 let (a, b) = (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b));
                 let v = self.alu(alu, a, b, I32, float);
                 self.b.ins().uextend(I64, v)
+            };
+            let v = if self.kept_out.get(idx).copied().unwrap_or(false) {
+                self.keep_out(v)
+            } else {
+                v
             };
             self.set(dst, v);
             return false;
