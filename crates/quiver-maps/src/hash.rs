@@ -392,8 +392,11 @@ impl HashMap {
         let mut pred = NIL;
         let mut cur = heads[b];
         while cur != NIL {
-            let m = self.meta(cur).load(Acquire);
-            if (m >> 32) as u32 == h && self.key_region(cur).eq(key) {
+            // One slot lookup for the meta word and the key.
+            let words = self.mem.slot(cur as usize);
+            let m = words[0].load(Acquire);
+            let key_words = &words[self.key_word..self.val_word];
+            if (m >> 32) as u32 == h && Region::new(key_words, self.key_size, None).eq(key) {
                 return Some((cur, pred));
             }
             pred = cur;

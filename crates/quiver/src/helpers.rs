@@ -446,20 +446,33 @@ fn read(ctx: &HelperContext<'_>, addr: u64, len: usize) -> Result<Vec<u8>, Helpe
 
 /// Calls `f` with `len` bytes of program memory at `addr`, read into a
 /// buffer on the stack when they fit (keys and values nearly always do).
+/// Most keys and values are a few words: a 16-byte buffer spares them
+/// zeroing 256 bytes on every call.
 fn with_bytes<R>(
     ctx: &HelperContext<'_>,
     addr: u64,
     len: usize,
     f: impl FnOnce(&[u8]) -> R,
 ) -> Result<R, HelperError> {
-    let mut small = [0u8; 256];
-    if len <= small.len() {
-        ctx.read_bytes(addr, &mut small[..len])
-            .map_err(HelperError::Memory)?;
-        Ok(f(&small[..len]))
+    if len <= 16 {
+        with_buffer::<16, R>(ctx, addr, len, f)
+    } else if len <= 256 {
+        with_buffer::<256, R>(ctx, addr, len, f)
     } else {
         Ok(f(&read(ctx, addr, len)?))
     }
+}
+
+fn with_buffer<const N: usize, R>(
+    ctx: &HelperContext<'_>,
+    addr: u64,
+    len: usize,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R, HelperError> {
+    let mut buf = [0u8; N];
+    let bytes = &mut buf[..len.min(N)];
+    ctx.read_bytes(addr, bytes).map_err(HelperError::Memory)?;
+    Ok(f(bytes))
 }
 
 /// A monotonic clock shared by `ktime_get_*`, starting near 0 like a
