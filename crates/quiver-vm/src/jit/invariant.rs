@@ -116,9 +116,9 @@ mod tests {
 
     #[test]
     fn end_pointers_of_small_loops_are_kept_out() {
-        // A checksum loop as clang emits it: the end pointer (op 3) is
-        // compared on every iteration; op 5 is in the loop, ops 1 and 6
-        // write registers the loop does not read.
+        // A checksum loop as clang emits it: ops 1 and 3 set up the end
+        // pointer the loop compares against, op 5 its cursor; the adds in
+        // the loop (9, 10) and after it (13) stay as they are.
         let small = "
             r2 = r1
             r2 += 64
