@@ -48,9 +48,9 @@ pub(crate) fn compile(routes: &Routes<'_>) -> Result<DispatchCode, LoadError> {
     let (mut module, id, mut ctx) = new_function(
         &isa,
         "quiver_dispatcher",
-        signature(isa.default_call_conv(), 5),
+        signature(isa.default_call_conv(), 5, true),
     )?;
-    let entry_sig = signature(isa.default_call_conv(), 4);
+    let entry_sig = signature(isa.default_call_conv(), 4, true);
 
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);

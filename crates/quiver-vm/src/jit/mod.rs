@@ -188,12 +188,15 @@ fn host_isa() -> Result<cranelift_codegen::isa::OwnedTargetIsa, LoadError> {
     .map_err(jit_error)
 }
 
-/// A signature of `params` I64 values returning one.
-pub(super) fn signature(call_conv: CallConv, params: usize) -> Signature {
+/// A signature of `params` I64 values, returning one if `ret`: every
+/// function native code defines or calls has one.
+pub(super) fn signature(call_conv: CallConv, params: usize, ret: bool) -> Signature {
     let mut sig = Signature::new(call_conv);
     sig.params
         .extend(std::iter::repeat_n(AbiParam::new(I64), params));
-    sig.returns.push(AbiParam::new(I64));
+    if ret {
+        sig.returns.push(AbiParam::new(I64));
+    }
     sig
 }
 
@@ -201,7 +204,7 @@ pub(super) fn signature(call_conv: CallConv, params: usize) -> Signature {
 /// r1..r5)`, r1..r5 as values so that nothing is read from the frame a
 /// tail call replaces.
 pub(super) fn tail_signature() -> Signature {
-    signature(CallConv::Tail, 8)
+    signature(CallConv::Tail, 8, true)
 }
 
 /// Whether `vm` calls anything (helpers, kfuncs, functions, other
@@ -225,7 +228,7 @@ pub(super) fn body_signature(vm: &Vm, host: CallConv) -> Signature {
     if makes_calls(vm) {
         tail_signature()
     } else {
-        signature(host, 4)
+        signature(host, 4, true)
     }
 }
 
@@ -260,7 +263,7 @@ fn define_entry(
     isa: &cranelift_codegen::isa::OwnedTargetIsa,
     body: *const u8,
 ) -> Result<cranelift_module::FuncId, LoadError> {
-    let sig = signature(isa.default_call_conv(), 4);
+    let sig = signature(isa.default_call_conv(), 4, true);
     let id = module
         .declare_function("quiver_entry", Linkage::Local, &sig)
         .map_err(jit_error)?;

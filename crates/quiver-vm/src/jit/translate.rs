@@ -5,8 +5,8 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I8, I16, I32, I64};
 use cranelift_codegen::ir::{
-    self, AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, SigRef, Signature,
-    StackSlot, StackSlotData, StackSlotKind, Type, Value,
+    self, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, SigRef, StackSlot,
+    StackSlotData, StackSlotKind, Type, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -256,16 +256,6 @@ pub(super) fn jump_of(op: &Op) -> Option<(Cond, bool, u8, Src, u32)> {
     })
 }
 
-fn sig(call_conv: CallConv, params: usize, ret: bool) -> Signature {
-    let mut s = Signature::new(call_conv);
-    s.params
-        .extend(std::iter::repeat_n(AbiParam::new(I64), params));
-    if ret {
-        s.returns.push(AbiParam::new(I64));
-    }
-    s
-}
-
 /// Builds the native function of `vm` into `func`; returns its entries.
 pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -> Vec<usize> {
     let call_conv = isa.default_call_conv();
@@ -276,13 +266,13 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
     let mut b = FunctionBuilder::new(func, &mut fctx);
 
     let sigs = Sigs {
-        resolve: b.import_signature(sig(call_conv, 5, true)),
-        fault: b.import_signature(sig(call_conv, 5, false)),
-        error: b.import_signature(sig(call_conv, 4, false)),
-        zero: b.import_signature(sig(call_conv, 2, false)),
-        call: b.import_signature(sig(call_conv, 10, true)),
-        entry: b.import_signature(sig(call_conv, 4, true)),
-        pending: b.import_signature(sig(call_conv, 2, true)),
+        resolve: b.import_signature(super::signature(call_conv, 5, true)),
+        fault: b.import_signature(super::signature(call_conv, 5, false)),
+        error: b.import_signature(super::signature(call_conv, 4, false)),
+        zero: b.import_signature(super::signature(call_conv, 2, false)),
+        call: b.import_signature(super::signature(call_conv, 10, true)),
+        entry: b.import_signature(super::signature(call_conv, 4, true)),
+        pending: b.import_signature(super::signature(call_conv, 2, true)),
         body: b.import_signature(super::tail_signature()),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
