@@ -31,6 +31,15 @@ fn atomic() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// One inline test of a checked access.
+#[derive(Clone, Copy)]
+enum Test {
+    /// The live stack frames.
+    Stack,
+    /// A region cache entry (0 the newest).
+    Cached(usize),
+}
+
 fn ty_of(size: u8) -> Type {
     match size {
         1 => I8,
@@ -218,50 +227,32 @@ impl Translator<'_> {
         let p = self.b.append_block_param(done, I64);
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        // Inside the live frames: addr - live_lo <= live_len - size.
-        let lo = self.b.use_var(self.live_lo);
-        let len = self.b.use_var(self.live_len);
-        let rel = self.b.ins().isub(addr, lo);
-        let limit = self.b.ins().iadd_imm_s(len, -(size as i64));
-        let inside = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedLessThanOrEqual, rel, limit);
-        let cached = self.b.create_block();
-        self.b
-            .ins()
-            .brif(inside, done, &[BlockArg::Value(addr)], cached, &[]);
-
-        // Inside one of the two regions the last slow paths found (a
-        // program often reads its context and its packet in turn):
-        // addr - start < len and addr - start + size <= len. Both tests in
-        // one block: a block more per access costs compile time.
-        self.b.switch_to_block(cached);
-        let slots = [
-            (
-                ctx_off!(cache_start),
-                ctx_off!(cache_len_w),
-                ctx_off!(cache_len_r),
-            ),
-            (
-                ctx_off!(cache2_start),
-                ctx_off!(cache2_len_w),
-                ctx_off!(cache2_len_r),
-            ),
-        ];
-        let hits = slots.map(|(start, len_w, len_r)| {
-            let start = self.load_ctx(start);
-            let len = self.load_ctx(if write { len_w } else { len_r });
-            let rel = self.b.ins().isub(addr, start);
-            let starts_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, rel, len);
-            let end = self.b.ins().iadd_imm_s(rel, size as i64);
-            let ends_inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
-            self.b.ins().band(starts_inside, ends_inside)
-        });
-        let hit = self.b.ins().bor(hits[0], hits[1]);
-        self.b
-            .ins()
-            .brif(hit, done, &[BlockArg::Value(addr)], slow, &[]);
+        // The tests in the order the access most likely passes them: an
+        // access through r10 is to the stack; any other (the context, the
+        // packet, a map value) to a cached region, newest first. Each
+        // test that fails goes on to the next.
+        let tests = if reg == 10 {
+            [Test::Stack, Test::Cached(0), Test::Cached(1)]
+        } else {
+            [Test::Cached(0), Test::Cached(1), Test::Stack]
+        };
+        for (k, test) in tests.into_iter().enumerate() {
+            let pass = match test {
+                Test::Stack => self.in_live_stack(addr, size),
+                Test::Cached(entry) => self.in_cached_region(addr, size, write, entry),
+            };
+            let next = if k + 1 == tests.len() {
+                slow
+            } else {
+                self.b.create_block()
+            };
+            self.b
+                .ins()
+                .brif(pass, done, &[BlockArg::Value(addr)], next, &[]);
+            if next != slow {
+                self.b.switch_to_block(next);
+            }
+        }
 
         self.b.switch_to_block(slow);
         let size_v = self.iconst(I64, size as u64);
@@ -286,6 +277,45 @@ impl Translator<'_> {
 
         self.b.switch_to_block(done);
         p
+    }
+
+    /// Whether `size` bytes at `addr` lie in the live frames:
+    /// addr - live_lo <= live_len - size (live_len is at least a frame).
+    fn in_live_stack(&mut self, addr: Value, size: u8) -> Value {
+        let lo = self.b.use_var(self.live_lo);
+        let len = self.b.use_var(self.live_len);
+        let rel = self.b.ins().isub(addr, lo);
+        let limit = self.b.ins().iadd_imm_s(len, -(size as i64));
+        self.b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, rel, limit)
+    }
+
+    /// Whether `size` bytes at `addr` lie in cache entry `entry` (0 the
+    /// newest) for reading, or writing if `write`: addr - start < len and
+    /// addr - start + size <= len (a region may be shorter than `size`,
+    /// and a read-only one has no bytes to write).
+    fn in_cached_region(&mut self, addr: Value, size: u8, write: bool, entry: usize) -> Value {
+        let (start, len_w, len_r) = if entry == 0 {
+            (
+                ctx_off!(cache_start),
+                ctx_off!(cache_len_w),
+                ctx_off!(cache_len_r),
+            )
+        } else {
+            (
+                ctx_off!(cache2_start),
+                ctx_off!(cache2_len_w),
+                ctx_off!(cache2_len_r),
+            )
+        };
+        let start = self.load_ctx(start);
+        let len = self.load_ctx(if write { len_w } else { len_r });
+        let rel = self.b.ins().isub(addr, start);
+        let starts_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, rel, len);
+        let end = self.b.ins().iadd_imm_s(rel, size as i64);
+        let ends_inside = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
+        self.b.ins().band(starts_inside, ends_inside)
     }
 
     /// LD_ABS / LD_IND: `size` bytes at packet offset `off`, big-endian,
