@@ -2,10 +2,10 @@
 //!
 //! Program addresses are host addresses (see `memory.rs`), so an access
 //! that is allowed goes straight to the address. In checked mode an access
-//! is first tested inline against the live stack frames (the common case)
-//! and the two regions the last slow paths found (cached in the context;
-//! a run starts with its first two there), and otherwise resolved by
-//! `rt_resolve` against the regions of the run;
+//! is first tested inline against the two regions the last slow paths
+//! found (cached in the context; a run starts with its first two there)
+//! and the live stack frames, the stack first for an access through r10,
+//! and otherwise resolved by `rt_resolve` against the regions of the run;
 //! a refused one calls `rt_fault`, which records the same
 //! `MemoryViolation` the interpreter reports. Unchecked mode accesses the
 //! address directly, as the verifier's promise allows.
