@@ -141,23 +141,70 @@ const CODE_WINDOW: u32 = 64;
 /// Bytes to put before the code (which starts a window) so that its
 /// smallest loop, most likely the innermost and hottest, starts a window:
 /// Cranelift aligns functions, not loops. `edges` are the machine code's
-/// control-flow edges between block starts; a backward one closes a loop.
-fn loop_padding(starts: &[u32], edges: &[(u32, u32)], len: usize) -> u32 {
-    let block_end = |from: u32| {
-        starts
-            .iter()
-            .copied()
-            .find(|&s| s > from)
-            .unwrap_or(len as u32)
+/// control-flow edges between block starts. A backward one closes a loop
+/// only if its target reaches its source without leaving the range
+/// between them: the cold blocks Cranelift lays out at the end branch
+/// back into hot code (a checked access's slow path to the access), which
+/// is no loop. An edge from a block to its own start is a loop only if
+/// the block's code ends with a branch there: an empty block (a split
+/// edge) shares its offset with the block it falls into.
+fn loop_padding(starts: &[u32], edges: &[(u32, u32)], code: &[u8]) -> u32 {
+    let len = code.len() as u32;
+    let block_end = |from: u32| starts.iter().copied().find(|&s| s > from).unwrap_or(len);
+    let reaches = |head: u32, tail: u32| {
+        let end = block_end(tail);
+        let mut seen = vec![head];
+        let mut todo = vec![head];
+        while let Some(at) = todo.pop() {
+            for &(_, to) in edges.iter().filter(|(from, _)| *from == at) {
+                if to == tail {
+                    return true;
+                }
+                if to > head && to < end && !seen.contains(&to) {
+                    seen.push(to);
+                    todo.push(to);
+                }
+            }
+        }
+        false
     };
     edges
         .iter()
         .filter(|(from, to)| to <= from)
+        .filter(|&&(from, to)| {
+            if from == to {
+                branches_back(code, block_end(from), to)
+            } else {
+                reaches(to, from)
+            }
+        })
         .map(|&(from, to)| (block_end(from) - to, to))
         .min()
         .map_or(0, |(_, header)| {
             (CODE_WINDOW - header % CODE_WINDOW) % CODE_WINDOW
         })
+}
+
+/// Whether the x86-64 block ending at `end` ends with a branch to
+/// `target` (`jmp rel32` or `jcc rel32`, possibly before a final
+/// `jmp rel32`, the forms Cranelift emits). Other targets: never.
+fn branches_back(code: &[u8], end: u32, target: u32) -> bool {
+    let end = end as usize;
+    let lands = |at: usize, rel: &[u8]| {
+        let rel = i32::from_le_bytes([rel[0], rel[1], rel[2], rel[3]]);
+        at as i64 + i64::from(rel) == i64::from(target)
+    };
+    let jmp_at = |e: usize| e >= 5 && code.get(e - 5) == Some(&0xe9) && lands(e, &code[e - 4..e]);
+    let jcc_at = |e: usize| {
+        e >= 6
+            && code.get(e - 6) == Some(&0x0f)
+            && code.get(e - 5).is_some_and(|b| b & 0xf0 == 0x80)
+            && lands(e, &code[e - 4..e])
+    };
+    if cfg!(not(target_arch = "x86_64")) || end > code.len() {
+        return false;
+    }
+    jmp_at(end) || jcc_at(end) || (end >= 5 && code[end - 5] == 0xe9 && jcc_at(end - 5))
 }
 
 /// The host's target description, built once: probing the CPU and
@@ -304,7 +351,7 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         let code = ctx
             .compile(&*isa, &mut Default::default())
             .map_err(|e| jit_error(format!("{:?}", e.inner)))?;
-        let pad = loop_padding(&code.bb_starts, &code.bb_edges, code.code_buffer().len());
+        let pad = loop_padding(&code.bb_starts, &code.bb_edges, code.code_buffer());
         // Never executed: only moves the code.
         let mut bytes = vec![0; pad as usize];
         bytes.extend_from_slice(code.code_buffer());
@@ -392,12 +439,41 @@ mod tests {
         // Blocks at 0, 10, 40, 70, 90; loops 10..70 (from the block at 40)
         // and 70..100 (from the block at 90, the last one).
         let starts = [0, 10, 40, 70, 90];
-        let edges = [(0, 10), (40, 10), (10, 40), (90, 70), (40, 70)];
+        let edges = [(0, 10), (40, 10), (10, 40), (90, 70), (40, 70), (70, 90)];
+        let code = [0x90; 100];
         // The smaller loop (70..100, 30 bytes) wins: 70 + 58 = 128.
-        assert_eq!(loop_padding(&starts, &edges, 100), 58);
+        assert_eq!(loop_padding(&starts, &edges, &code), 58);
         // No backward edge: no padding.
-        assert_eq!(loop_padding(&starts, &[(0, 10), (10, 40)], 100), 0);
-        // A loop already at a window start needs none.
-        assert_eq!(loop_padding(&[0, 64], &[(64, 64)], 80), 0);
+        assert_eq!(loop_padding(&starts, &[(0, 10), (10, 40)], &code), 0);
+    }
+
+    #[test]
+    fn branches_from_cold_code_and_empty_blocks_are_no_loops() {
+        // A loop 20..60 whose block at 20 checks an access: hit, on to 40;
+        // miss, to the cold block at 90 (laid out at the end), which
+        // returns to 40. 40 loops back to 20 or leaves to 60. The edge
+        // 90 -> 40 is backward, but 40 never reaches 90.
+        let starts = [0, 20, 40, 60, 90];
+        let edges = [(0, 20), (20, 40), (20, 90), (90, 40), (40, 20), (40, 60)];
+        let code = [0x90; 100];
+        // Only 20..60 counts: 20 + 44 = 64.
+        assert_eq!(loop_padding(&starts, &edges, &code), 44);
+        // An empty block at 20 falling into the block at 20 is no loop.
+        let starts = [0, 20, 20, 50];
+        let edges = [(0, 20), (20, 20), (20, 50)];
+        assert_eq!(loop_padding(&starts, &edges, &code), 0);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn a_block_that_branches_to_itself_is_a_loop() {
+        // A block at 64..80 ending with `jb 64` (0f 82, rel32 -22 from 80),
+        // and one at 16..32 ending with `jne 16`, then `jmp 48`.
+        let mut code = vec![0x90u8; 96];
+        code[74..80].copy_from_slice(&[0x0f, 0x82, 0xc0, 0xff, 0xff, 0xff]);
+        assert_eq!(loop_padding(&[0, 64, 80], &[(64, 64), (64, 80)], &code), 0);
+        code[21..27].copy_from_slice(&[0x0f, 0x85, 0xf5, 0xff, 0xff, 0xff]);
+        code[27..32].copy_from_slice(&[0xe9, 0x10, 0x00, 0x00, 0x00]);
+        assert_eq!(loop_padding(&[0, 16, 32], &[(16, 16), (16, 48)], &code), 48);
     }
 }
