@@ -22,7 +22,7 @@ use quiver_isa::Insn;
 
 use crate::op::Op;
 
-use super::translate::{Src, Translator, branch_target, jump_of};
+use super::translate::{Src, Translator, branch_target, jump_of, successors};
 
 /// How many ops may come between the division and its jump.
 const STRAIGHT: usize = 4;
@@ -95,18 +95,7 @@ fn dead_on_entry(ops: &[Op], insns: &[Insn], from: &[usize], reg: u8) -> bool {
         if writes & bit != 0 {
             continue;
         }
-        match op {
-            Op::Exit => {}
-            Op::Ja { target } => todo.push(*target as usize),
-            // A subprogram returns to the op after the call.
-            Op::CallLocal { .. } => todo.push(idx + 1),
-            _ => {
-                todo.push(idx + 1);
-                if let Some(t) = branch_target(op) {
-                    todo.push(t);
-                }
-            }
-        }
+        todo.extend(successors(op, idx));
     }
     true
 }

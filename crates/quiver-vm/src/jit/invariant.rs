@@ -22,7 +22,7 @@ use quiver_isa::Insn;
 
 use crate::op::Op;
 
-use super::translate::{Alu, Src, Translator, alu_of, branch_target};
+use super::translate::{Alu, Src, Translator, alu_of, branch_target, successors};
 
 /// Ops in the loops this applies to. In a small loop one more op per
 /// iteration costs the most, and few values compete for registers; in a
@@ -76,17 +76,7 @@ fn closes_loop(ops: &[Op], head: usize, end: usize) -> bool {
         if idx < head || idx > end || std::mem::replace(&mut seen[idx - head], true) {
             continue;
         }
-        let op = &ops[idx];
-        match op {
-            Op::Exit => {}
-            Op::Ja { target } => todo.push(*target as usize),
-            _ => {
-                todo.push(idx + 1);
-                if let Some(t) = branch_target(op).filter(|_| !matches!(op, Op::CallLocal { .. })) {
-                    todo.push(t);
-                }
-            }
-        }
+        todo.extend(successors(&ops[idx], idx));
     }
     false
 }

@@ -89,8 +89,6 @@ pub(super) struct Translator<'a> {
     pub blocks: Vec<Option<Block>>,
     /// Return sites of bpf-to-bpf calls: op index of each call, in order.
     pub call_sites: Vec<usize>,
-    /// Op indices native code can start at.
-    pub entries: Vec<usize>,
     /// Stack slots kept in variables (`promote.rs`), by offset from r10.
     pub slots: std::collections::BTreeMap<i16, Variable>,
     /// Where `exit` from a callee goes (if the program calls any).
@@ -162,6 +160,19 @@ pub(super) fn branch_target(op: &Op) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// The ops control may go to after op `idx` within its function: none
+/// after `exit`, the target of `ja`, the next op and any branch target
+/// otherwise (a call's next op, where the callee returns).
+pub(super) fn successors(op: &Op, idx: usize) -> impl Iterator<Item = usize> {
+    let (next, branch) = match *op {
+        Op::Exit => (None, None),
+        Op::Ja { target } => (None, Some(target as usize)),
+        Op::CallLocal { .. } => (Some(idx + 1), None),
+        _ => (Some(idx + 1), branch_target(op)),
+    };
+    next.into_iter().chain(branch)
 }
 
 /// The operand of an ALU op or a jump.
@@ -289,8 +300,8 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         3,
     ));
 
+    let landing = super::select::landings(&vm.ops, &entries);
     let float_divides = if isa.name() == "x64" {
-        let landing = super::select::landings(&vm.ops, &entries);
         super::float_divide::chosen(&vm.ops, &vm.insns, &landing)
     } else {
         Vec::new()
@@ -334,7 +345,6 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         tail_args,
         blocks,
         call_sites: Vec::new(),
-        entries: entries.clone(),
         slots,
         pop,
         exit_ok,
@@ -346,7 +356,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         kept_out: super::invariant::kept_out(&vm.ops, &vm.insns),
     };
     t.prologue(&params[3..], &entries, start);
-    t.body();
+    t.body(&landing);
     if let Some(pop) = pop {
         t.return_dispatch(pop);
     }
@@ -478,10 +488,11 @@ impl Translator<'_> {
         self.b.ins().br_table(start, table);
     }
 
-    fn body(&mut self) {
+    /// The ops, in blocks; `landing` is `select::landings` of them.
+    fn body(&mut self, landing: &[bool]) {
         let ops = &self.vm.ops;
         // Budgeted runs count every op they run, skipped ones included.
-        let landing = (!self.budgeted).then(|| super::select::landings(ops, &self.entries));
+        let landing = (!self.budgeted).then_some(landing);
         // Whether the current block has ended with a terminator.
         let mut ended = true;
         let mut idx = 0;
@@ -502,9 +513,7 @@ impl Translator<'_> {
             if self.budgeted {
                 self.count(idx);
             }
-            let converted = landing
-                .as_deref()
-                .and_then(|l| super::select::convertible(ops, l, idx));
+            let converted = landing.and_then(|l| super::select::convertible(ops, l, idx));
             if let Some((target, written)) = converted {
                 self.emit_converted(idx, target, written);
                 idx = target;
