@@ -151,36 +151,49 @@ const CODE_WINDOW: u32 = 64;
 fn loop_padding(starts: &[u32], edges: &[(u32, u32)], code: &[u8]) -> u32 {
     let len = code.len() as u32;
     let block_end = |from: u32| starts.iter().copied().find(|&s| s > from).unwrap_or(len);
+    // Successors by source, for the reachability walks.
+    let mut by_source = edges.to_vec();
+    by_source.sort_unstable();
+    let successors = |at: u32| {
+        let first = by_source.partition_point(|&(from, _)| from < at);
+        by_source[first..]
+            .iter()
+            .take_while(move |&&(from, _)| from == at)
+            .map(|&(_, to)| to)
+    };
     let reaches = |head: u32, tail: u32| {
         let end = block_end(tail);
-        let mut seen = vec![head];
+        let mut seen = std::collections::BTreeSet::from([head]);
         let mut todo = vec![head];
         while let Some(at) = todo.pop() {
-            for &(_, to) in edges.iter().filter(|(from, _)| *from == at) {
+            for to in successors(at) {
                 if to == tail {
                     return true;
                 }
-                if to > head && to < end && !seen.contains(&to) {
-                    seen.push(to);
+                if to > head && to < end && seen.insert(to) {
                     todo.push(to);
                 }
             }
         }
         false
     };
-    edges
+    // Smallest first: the first that closes a loop is the one.
+    let mut candidates: Vec<(u32, u32, u32)> = edges
         .iter()
         .filter(|(from, to)| to <= from)
-        .filter(|&&(from, to)| {
+        .map(|&(from, to)| (block_end(from) - to, to, from))
+        .collect();
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .find(|&(_, to, from)| {
             if from == to {
                 branches_back(code, block_end(from), to)
             } else {
                 reaches(to, from)
             }
         })
-        .map(|&(from, to)| (block_end(from) - to, to))
-        .min()
-        .map_or(0, |(_, header)| {
+        .map_or(0, |(_, header, _)| {
             (CODE_WINDOW - header % CODE_WINDOW) % CODE_WINDOW
         })
 }
