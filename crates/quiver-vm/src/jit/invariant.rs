@@ -6,9 +6,9 @@
 //! then recomputes it on every iteration. clang's BPF code sets up a
 //! packet's end pointer as `r2 = r1; r2 += r3; r2 += 8` before a loop
 //! that compares against it each time round: inside the loop that became
-//! one `lea 0x8(%rax,%r10,1)` per iteration, which on Zen 4 took the
-//! checksum loop from 6 to 7 macro-ops and from ~1.1 to ~1.6 cycles per
-//! iteration.
+//! one `lea 0x8(%rax,%r10,1)` per iteration: 9 instructions where rbpf
+//! has 8, and in a C harness on this project's Zen 4 machine the
+//! 750-iteration loop went from about 212 to 320 ns.
 //!
 //! So such an op before a loop that reads its result passes the result
 //! through a `bitcast` to its own type: a no-op on x86-64 and aarch64 that
