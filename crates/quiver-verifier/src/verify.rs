@@ -1,7 +1,7 @@
 //! The verifier's entry point: what it needs to know about a program, and
 //! what it answers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use quiver_isa::Program;
@@ -141,6 +141,12 @@ pub struct Facts {
     /// For each call instruction with a map argument: the map (by index
     /// into the input's maps) when it is the same on every path.
     pub call_maps: BTreeMap<usize, Option<u32>>,
+    /// Maps whose value pointers some path hands to a helper or kfunc: as
+    /// an argument, or, for every map, when a call may read pointers out
+    /// of the memory it is given (the printf family's argument arrays, a
+    /// kfunc's memory arguments). Values of the other maps are
+    /// dereferenced by the program alone.
+    pub map_values_to_calls: BTreeSet<u32>,
     /// Bytes of the context the program may touch (the end of its
     /// furthest context access): a run must give it at least this many
     /// (Linux's `max_ctx_offset`).

@@ -9,7 +9,7 @@ use quiver_verifier::host::{
     Arg, Callback, CallbackArg, CtxField, CtxFieldKind, Host, ProgramType, Proto, Ret, kf,
 };
 use quiver_verifier::verify::map_type;
-use quiver_verifier::{MapInfo, Options, verify};
+use quiver_verifier::{Facts, MapInfo, Options, verify};
 
 fn field(name: &str, off: u32, size: u32, write: bool, kind: CtxFieldKind) -> CtxField {
     CtxField {
@@ -201,8 +201,8 @@ fn maps() -> Vec<MapInfo> {
     ]
 }
 
-/// Verifies `text` as `ptype`; Ok(()) or the message.
-fn check_as(ptype: &str, sleepable: bool, text: &str) -> Result<(), String> {
+/// Verifies `text` as `ptype`: what the verifier proved, or the message.
+fn verify_as(ptype: &str, sleepable: bool, text: &str) -> Result<Facts, String> {
     let insns = assemble(text, Syntax::Llvm).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let program = Program::from_insns(insns).expect("valid program");
     let kfuncs: BTreeMap<i32, String> = [
@@ -231,9 +231,14 @@ fn check_as(ptype: &str, sleepable: bool, text: &str) -> Result<(), String> {
         ..Options::default()
     };
     match verify(&host, &input, &opts) {
-        Ok(_) => Ok(()),
+        Ok(a) => Ok(a.facts),
         Err(r) => Err(r.message.clone()),
     }
+}
+
+/// Verifies `text` as `ptype`; Ok(()) or the message.
+fn check_as(ptype: &str, sleepable: bool, text: &str) -> Result<(), String> {
+    verify_as(ptype, sleepable, text).map(|_| ())
 }
 
 fn check(text: &str) -> Result<(), String> {
@@ -332,6 +337,38 @@ fn maps_and_null_checks() {
     rejects(
         "r1 = map_fd(0) ll\nr1 += 8\nr0 = 0\nexit",
         "R1 pointer arithmetic on map_ptr prohibited",
+    );
+}
+
+/// Which maps' values reach a call: lookups of the others need no region
+/// in unchecked mode.
+#[test]
+fn map_values_that_reach_calls() {
+    let passed = |text: &str| -> Vec<u32> {
+        let facts = verify_as("xdp", false, text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        facts.map_values_to_calls.into_iter().collect()
+    };
+    let lookup = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(0) ll\ncall bpf_map_lookup_elem#1\n";
+    // Read by the program only.
+    assert_eq!(
+        passed(&format!("{lookup}r0 = *(u64 *)(r0 + 0)\nr0 = 0\nexit")),
+        Vec::<u32>::new()
+    );
+    // The value handed back to the update helper as its value argument.
+    assert_eq!(
+        passed(&format!(
+            "{lookup}r3 = r0\nr2 = r10\nr2 += -4\nr1 = map_fd(0) ll\nr4 = 0\ncall bpf_map_update_elem#2\nr0 = 0\nexit"
+        )),
+        vec![0]
+    );
+    // An iterator on the stack is the kfunc's own object: no map's values.
+    let iter =
+        "r1 = r10\nr1 += -8\nr2 = 0\nr3 = 10\ncall kfunc#1\nr1 = r10\nr1 += -8\ncall kfunc#3\n";
+    assert_eq!(
+        passed(&format!(
+            "{lookup}r6 = *(u64 *)(r0 + 0)\n{iter}r0 = 0\nexit"
+        )),
+        Vec::<u32>::new()
     );
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
 
 const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
+const MAP_LOOKUP_ELEM: i32 = crate::helpers::id::MAP_LOOKUP_ELEM as i32;
 use quiver_maps::{Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
@@ -17,8 +18,8 @@ use crate::async_host::AsyncHost;
 use crate::error::Error;
 use crate::handle;
 use crate::helpers::{
-    MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, prog_array_call, prog_array_call_proto,
-    tail_call_array, tail_call_site, wq_kfuncs, wq_protos,
+    MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, private_lookup, prog_array_call,
+    prog_array_call_proto, tail_call_array, tail_call_site, wq_kfuncs, wq_protos,
 };
 use crate::prog_array::{Owner, ProgArrayMap};
 use crate::program::{DataRegion, Program};
@@ -444,6 +445,23 @@ impl Loader {
                     None => tail_call_array(array.clone()),
                 };
                 config = config.bind_tail_call(pc, helper, array.cells().clone(), index);
+            }
+            // Lookups whose values only the program dereferences need no
+            // region in unchecked mode (checked code bounds-checks its
+            // accesses against them).
+            if self.trust_verifier {
+                for (i, (pc, insn)) in isa.iter().enumerate() {
+                    if !matches!(insn, Insn::Call(CallTarget::Helper(MAP_LOOKUP_ELEM))) {
+                        continue;
+                    }
+                    let map = facts.call_maps.get(&i).copied().flatten();
+                    let Some(map) = map.filter(|m| !facts.map_values_to_calls.contains(m)) else {
+                        continue;
+                    };
+                    if let Some((_, map)) = table.maps.get(map as usize) {
+                        config = config.bind_call(pc, private_lookup(map.clone()));
+                    }
+                }
             }
             let vm = if self.trust_verifier {
                 // SAFETY: the program was accepted by the verifier above

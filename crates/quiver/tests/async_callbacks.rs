@@ -11,11 +11,15 @@ use quiver::async_host::AsyncHost;
 use quiver::{Bpf, Loader};
 
 fn load(host: &AsyncHost) -> Bpf {
+    load_with(Loader::new().async_host(host.clone()))
+}
+
+fn load_with(loader: Loader) -> Bpf {
     let bytes = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/obj/async_callbacks.v3.g.o"),
     )
     .unwrap();
-    Loader::new().async_host(host.clone()).load(&bytes).unwrap()
+    loader.load(&bytes).unwrap()
 }
 
 fn args(key: u32, delay: u64) -> [u8; 16] {
@@ -62,6 +66,28 @@ fn a_periodic_timer_fires_at_its_deadlines_on_a_virtual_clock() {
     assert_eq!(run(&bpf, "arm_timer", 0, 500), 0);
     assert_eq!(host.advance(500), 1);
     assert_eq!(elem(&bpf, 0).0, 4);
+}
+
+/// Unchecked code dereferences map values natively, but the timer and work
+/// queue calls find theirs among the run's regions: lookups whose values
+/// reach such a call must still make them regions.
+#[test]
+fn unchecked_programs_hand_looked_up_values_to_calls() {
+    let host = AsyncHost::virtual_time();
+    let bpf = load_with(Loader::new().async_host(host.clone()).trust_verifier(true));
+    assert_eq!(run(&bpf, "arm_timer", 0, 1000), 0);
+    assert_eq!(host.advance(1000), 1);
+    assert_eq!(elem(&bpf, 0), (1, 0, 1000));
+    let mut frame = [0u8; 32];
+    assert_eq!(
+        bpf.program("defer_from_xdp")
+            .unwrap()
+            .run_xdp(&mut frame)
+            .unwrap(),
+        2
+    );
+    assert!(host.wait_idle(Duration::from_secs(10)));
+    assert_eq!(elem(&bpf, 1).1, 2);
 }
 
 #[test]

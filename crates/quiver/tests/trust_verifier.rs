@@ -106,3 +106,37 @@ fn a_context_smaller_than_the_program_reads_is_refused() {
         "program sum_args: the context has 8 bytes; the program reads up to byte 48"
     );
 }
+
+/// A looked-up value the program hands to a helper (the update's value
+/// argument) stays a region of the run in unchecked mode, where the other
+/// lookups skip that (their values reach no call): the update reads it
+/// through the region, on both engines.
+#[test]
+fn a_looked_up_value_handed_to_a_helper_stays_readable() {
+    let obj = bytes("value_to_helper.v3.g.o");
+    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
+        for trust in [false, true] {
+            let bpf = Loader::new()
+                .engine(engine)
+                .trust_verifier(trust)
+                .load(&obj)
+                .unwrap();
+            let p = bpf.program("copy_value").unwrap();
+            for _ in 0..3 {
+                assert_eq!(
+                    p.run_xdp(&mut [0u8; 32]).unwrap(),
+                    2,
+                    "{engine:?}, trust {trust}"
+                );
+            }
+            let dst = maps(&bpf)["dst"].clone();
+            let key = 1u32.to_ne_bytes().to_vec();
+            assert_eq!(
+                dst[&key],
+                15u64.to_ne_bytes().to_vec(),
+                "{engine:?}, trust {trust}"
+            );
+            assert_eq!(maps(&bpf)["counts"][&key], 3u64.to_ne_bytes().to_vec());
+        }
+    }
+}

@@ -690,6 +690,39 @@ impl Checker<'_> {
     }
 
     /// Checks r1..r5 against the prototype.
+    /// Records which maps' values a call may reach
+    /// (`Facts::map_values_to_calls`): `v` is passed as `arg`.
+    fn note_passed_pointer(&mut self, v: &Value, arg: &Arg, proto: &Proto, kfunc: bool) {
+        /// Helpers that dereference pointers found in an array they are
+        /// given (`%s` arguments).
+        const READ_POINTERS_IN_MEMORY: [&str; 5] = [
+            "bpf_snprintf",
+            "bpf_trace_vprintk",
+            "bpf_seq_printf",
+            "bpf_snprintf_btf",
+            "bpf_seq_printf_btf",
+        ];
+        let Value::Ptr(p) = v else { return };
+        let passed = &mut self.facts.map_values_to_calls;
+        if let Region::MapValue { map } = p.region {
+            passed.insert(map);
+        }
+        // Memory whose bytes the callee reads as it likes: a spilled
+        // pointer in it may be followed. Iterators, locks, timers and
+        // ring buffer records are the callee's own objects.
+        let plain_memory = matches!(
+            arg,
+            Arg::Mem { .. }
+                | Arg::MapKey { .. }
+                | Arg::MapValue { .. }
+                | Arg::Stack { .. }
+                | Arg::Any
+        );
+        if plain_memory && (kfunc || READ_POINTERS_IN_MEMORY.contains(&proto.name.as_str())) {
+            passed.extend(0..self.maps.len() as u32);
+        }
+    }
+
     fn check_args(
         &mut self,
         st: &mut State,
@@ -705,6 +738,7 @@ impl Checker<'_> {
             if let Value::Scalar(s) = &v {
                 meta.consts[i] = s.const_value();
             }
+            self.note_passed_pointer(&v, arg, proto, kfunc);
             let wrong = |this: &Self, expected: &str| {
                 this.err(
                     insn,

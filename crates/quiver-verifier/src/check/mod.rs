@@ -8,7 +8,7 @@ mod call;
 mod jump;
 mod mem;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quiver_isa::{Insn, Program, Reg};
 
@@ -88,6 +88,7 @@ impl<'a> Checker<'a> {
                 reached: vec![false; n],
                 call_constants: BTreeMap::new(),
                 call_maps: BTreeMap::new(),
+                map_values_to_calls: BTreeSet::new(),
                 max_ctx_access: 0,
             },
             stack_depth: BTreeMap::new(),
