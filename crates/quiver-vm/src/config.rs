@@ -1,6 +1,8 @@
 //! What a [`Vm`](crate::Vm) is built with, besides its program.
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::helpers::{Helper, Helpers, Kfuncs};
 
@@ -16,6 +18,54 @@ pub struct Config {
     pub(crate) sites: BTreeMap<usize, Helper>,
     pub(crate) stack_depth: Option<usize>,
     pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
+    pub(crate) array_sites: BTreeMap<usize, ArrayValues>,
+}
+
+/// The values of a plain array map as one block, value `i` at `i *
+/// stride` bytes: what JIT code reads a bound lookup's result from
+/// ([`Config::bind_array_lookup`]).
+#[derive(Clone)]
+pub struct ArrayValues {
+    pub(crate) base: u64,
+    pub(crate) stride: u32,
+    pub(crate) entries: u32,
+    _owner: Arc<dyn Any + Send + Sync>,
+}
+
+impl ArrayValues {
+    /// The `entries` values of `stride` bytes from `base`, kept alive by
+    /// `owner`.
+    ///
+    /// # Safety
+    ///
+    /// `base` must point at `entries * stride` bytes that stay allocated,
+    /// at that address, for as long as `owner` lives, and value `i` must
+    /// be what the lookup helper bound with them returns for key `i`
+    /// (unchecked JIT code returns `base + i * stride` instead of calling
+    /// it, and the program then dereferences that address).
+    pub unsafe fn new(
+        base: *mut u8,
+        stride: u32,
+        entries: u32,
+        owner: Arc<dyn Any + Send + Sync>,
+    ) -> ArrayValues {
+        ArrayValues {
+            base: base.expose_provenance() as u64,
+            stride,
+            entries,
+            _owner: owner,
+        }
+    }
+}
+
+impl std::fmt::Debug for ArrayValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrayValues")
+            .field("base", &format_args!("{:#x}", self.base))
+            .field("stride", &self.stride)
+            .field("entries", &self.entries)
+            .finish()
+    }
 }
 
 impl Config {
@@ -78,6 +128,18 @@ impl Config {
     ) -> Self {
         self.tail_sites
             .insert(pc, crate::tail::TailSite { table, index });
+        self.bind_call(pc, helper)
+    }
+
+    /// Binds the `bpf_map_lookup_elem` call at slot `pc` to `helper` (as
+    /// [`bind_call`](Self::bind_call)) and, for unchecked JIT code, to
+    /// `values`: the call becomes a bounds test of the 4-byte key r2 points
+    /// at and an address computation, as Linux's JIT does for arrays. The
+    /// program must be one whose verifier proved that r2 points at 4
+    /// readable bytes there, and that the map's values reach no helper (no
+    /// region is made for them).
+    pub fn bind_array_lookup(mut self, pc: usize, helper: Helper, values: ArrayValues) -> Self {
+        self.array_sites.insert(pc, values);
         self.bind_call(pc, helper)
     }
 

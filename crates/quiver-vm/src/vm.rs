@@ -41,6 +41,8 @@ pub struct Vm {
     /// Tail-call sites bound to a prog array's cells, by op index.
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) tail_sites: std::collections::BTreeMap<usize, crate::tail::TailSite>,
+    /// Lookups unchecked JIT code makes inline, by op index.
+    pub(crate) array_sites: std::collections::BTreeMap<usize, crate::config::ArrayValues>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -101,6 +103,11 @@ impl Vm {
             .enumerate()
             .filter_map(|(idx, (pc, _))| Some((idx, config.tail_sites.get(&pc)?.clone())))
             .collect();
+        let array_sites = program
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, (pc, _))| Some((idx, config.array_sites.get(&pc)?.clone())))
+            .collect();
         let vm = Vm {
             ops,
             insns: program.insns().into(),
@@ -117,6 +124,7 @@ impl Vm {
                 stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
             tail_sites,
+            array_sites,
             #[cfg(feature = "jit")]
             jit: None,
         };

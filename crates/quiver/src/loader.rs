@@ -9,10 +9,10 @@ use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
 
 const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
 const MAP_LOOKUP_ELEM: i32 = crate::helpers::id::MAP_LOOKUP_ELEM as i32;
-use quiver_maps::{Map, MapDef, MapType};
+use quiver_maps::{ArrayMap, Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
-use quiver_vm::{Config, Engine, HelperContext, HelperError, Helpers, Kfuncs, Vm};
+use quiver_vm::{ArrayValues, Config, Engine, HelperContext, HelperError, Helpers, Kfuncs, Vm};
 
 use crate::async_host::AsyncHost;
 use crate::error::Error;
@@ -458,9 +458,14 @@ impl Loader {
                     let Some(map) = map.filter(|m| !facts.map_values_to_calls.contains(m)) else {
                         continue;
                     };
-                    if let Some((_, map)) = table.maps.get(map as usize) {
-                        config = config.bind_call(pc, private_lookup(map.clone()));
-                    }
+                    let Some((_, map)) = table.maps.get(map as usize) else {
+                        continue;
+                    };
+                    let helper = private_lookup(map.clone());
+                    config = match array_values(map) {
+                        Some(values) => config.bind_array_lookup(pc, helper, values),
+                        None => config.bind_call(pc, helper),
+                    };
                 }
             }
             let vm = if self.trust_verifier {
@@ -704,4 +709,17 @@ impl Bpf {
             map: m.clone(),
         })
     }
+}
+
+/// A plain array's values as one block, for JIT code to look up inline.
+fn array_values(map: &Arc<dyn Map>) -> Option<ArrayValues> {
+    let def = map.def();
+    let array = map.clone().into_any().downcast::<ArrayMap>().ok()?;
+    let data = array.data_ptr()?;
+    let stride = def.value_size.next_multiple_of(8);
+    // SAFETY: an array's values are one preallocated block that never
+    // moves or shrinks while the map lives (the Arc kept here), value `i`
+    // at `i * round_up(value_size, 8)` (`ArrayMap::data_ptr`), which is
+    // where the lookup helper bound with it points for key `i`.
+    Some(unsafe { ArrayValues::new(data.as_ptr(), stride, def.max_entries, Arc::new(array)) })
 }

@@ -140,3 +140,33 @@ fn a_looked_up_value_handed_to_a_helper_stays_readable() {
         }
     }
 }
+
+/// Unchecked JIT code looks up a plain array inline (the bounds test and
+/// the address, as Linux's JIT): the same pointers, NULLs past the end and
+/// counts as the helper gives the interpreter and checked code.
+#[test]
+fn inline_array_lookups_match_the_helper() {
+    let obj = bytes("value_to_helper.v3.g.o");
+    let mut seen = Vec::new();
+    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
+        for trust in [false, true] {
+            let bpf = Loader::new()
+                .engine(engine)
+                .trust_verifier(trust)
+                .load(&obj)
+                .unwrap();
+            let p = bpf.program("count_byte").unwrap();
+            let verdicts: Vec<u64> = [0u8, 3, 4, 200, 255, 1, 3]
+                .iter()
+                .map(|&b| p.run_xdp(&mut [b; 16]).unwrap())
+                .collect();
+            seen.push((verdicts, maps(&bpf)["counts"].clone()));
+        }
+    }
+    let (verdicts, counts) = &seen[0];
+    assert_eq!(verdicts, &[2, 2, 1, 1, 1, 2, 2]);
+    let at = |k: u32| counts[&k.to_ne_bytes().to_vec()].clone();
+    assert_eq!(at(3), 8u64.to_ne_bytes().to_vec());
+    assert_eq!(at(0), 1u64.to_ne_bytes().to_vec());
+    assert!(seen.iter().all(|s| s == &seen[0]), "{seen:?}");
+}

@@ -35,6 +35,9 @@ impl Translator<'_> {
                 self.exit_frame();
                 return true;
             }
+            Op::CallHelper { .. } if !self.checked && self.vm.array_sites.contains_key(&idx) => {
+                self.array_lookup(idx);
+            }
             Op::CallHelper { slot } => match self.vm.tail_sites.get(&idx) {
                 // A constant index past the end: the helper answers
                 // (-E2BIG).
@@ -67,6 +70,30 @@ impl Translator<'_> {
             _ => unreachable!("every op is translated: {op:?}"),
         }
         false
+    }
+
+    /// A bound array lookup, inline (`Config::bind_array_lookup`): the
+    /// value's address when the key r2 points at is in range, else 0.
+    /// r1-r5 are left as they are: no path reads them after a call.
+    fn array_lookup(&mut self, idx: usize) {
+        let (base, stride, entries) = {
+            let a = &self.vm.array_sites[&idx];
+            (a.base, a.stride, a.entries)
+        };
+        let key_ptr = self.reg(2);
+        // The verifier proved the 4 key bytes readable (the binding's
+        // contract).
+        let key = self.b.ins().uload32(trusted(), key_ptr, 0);
+        let in_range = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, key, i64::from(entries));
+        let offset = self.b.ins().imul_imm_s(key, i64::from(stride));
+        let base = self.iconst(I64, base);
+        let value = self.b.ins().iadd(base, offset);
+        let null = self.iconst(I64, 0);
+        let r0 = self.b.ins().select(in_range, value, null);
+        self.set(0, r0);
     }
 
     /// Leaves the current frame with r0: the native function returns from
