@@ -19,6 +19,51 @@ pub struct Config {
     pub(crate) stack_depth: Option<usize>,
     pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
     pub(crate) array_sites: BTreeMap<usize, ArrayValues>,
+    pub(crate) native_sites: BTreeMap<usize, NativeCall>,
+}
+
+/// `(data, r1, r2, r3, r4, r5) -> r0`: a host function unchecked JIT code
+/// calls directly ([`NativeCall`]).
+pub type NativeFn = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> u64;
+
+/// A host function that unchecked JIT code calls directly at a bound
+/// helper site ([`Config::bind_native_call`]), in place of the helper
+/// machinery (the trampoline, the run context, the helper's checked view
+/// of program memory).
+#[derive(Clone)]
+pub struct NativeCall {
+    pub(crate) func: NativeFn,
+    pub(crate) data: u64,
+    _owner: Arc<dyn Any + Send + Sync>,
+}
+
+impl NativeCall {
+    /// `func`, called with `data` and the call's argument registers;
+    /// `owner` keeps what `data` names alive.
+    ///
+    /// # Safety
+    ///
+    /// For as long as `owner` lives, calling `func` with `data` and the
+    /// registers any run of a verified program holds at the bound site
+    /// must be sound (it may dereference them as the verifier proved them
+    /// valid, and must not unwind), and must have the effect and result
+    /// of the helper bound there.
+    pub unsafe fn new(func: NativeFn, data: u64, owner: Arc<dyn Any + Send + Sync>) -> NativeCall {
+        NativeCall {
+            func,
+            data,
+            _owner: owner,
+        }
+    }
+}
+
+impl std::fmt::Debug for NativeCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeCall")
+            .field("func", &format_args!("{:p}", self.func as *const ()))
+            .field("data", &format_args!("{:#x}", self.data))
+            .finish()
+    }
 }
 
 /// The values of a plain array map as one block, value `i` at `i *
@@ -131,16 +176,25 @@ impl Config {
         self.bind_call(pc, helper)
     }
 
-    /// Binds the `bpf_map_lookup_elem` call at slot `pc` to `helper` (as
-    /// [`bind_call`](Self::bind_call)) and, for unchecked JIT code, to
-    /// `values`: the call becomes a bounds test of the 4-byte key r2 points
-    /// at and an address computation, as Linux's JIT does for arrays. The
-    /// program must be one whose verifier proved that r2 points at 4
-    /// readable bytes there, and that the map's values reach no helper (no
-    /// region is made for them).
-    pub fn bind_array_lookup(mut self, pc: usize, helper: Helper, values: ArrayValues) -> Self {
+    /// Has unchecked JIT code look up the `bpf_map_lookup_elem` call at
+    /// slot `pc` in `values` itself: a bounds test of the 4-byte key r2
+    /// points at and an address computation, as Linux's JIT does for
+    /// arrays. The interpreter and checked code still call the helper,
+    /// which must return the same address (see [`ArrayValues::new`]).
+    /// The verifier must have proved that r2 points at 4 readable bytes
+    /// there (unchecked mode's contract), and that the map's values reach
+    /// no helper: no region is made for them.
+    pub fn bind_array_lookup(mut self, pc: usize, values: ArrayValues) -> Self {
         self.array_sites.insert(pc, values);
-        self.bind_call(pc, helper)
+        self
+    }
+
+    /// Has unchecked JIT code call `native` directly for the helper call
+    /// at slot `pc`; the interpreter and checked code still call the
+    /// helper (the table's, or one [`bind_call`](Self::bind_call) binds).
+    pub fn bind_native_call(mut self, pc: usize, native: NativeCall) -> Self {
+        self.native_sites.insert(pc, native);
+        self
     }
 
     /// Binds the helper call at slot `pc` to `helper` instead of the table

@@ -65,7 +65,7 @@ mod tail;
 mod trace;
 mod vm;
 
-pub use config::{ArrayValues, Config, Engine};
+pub use config::{ArrayValues, Config, Engine, NativeCall, NativeFn};
 pub use dispatch::{DispatchRoute, Dispatcher};
 pub use error::{HelperError, LoadError, MemoryError, ViolationReason, VmError};
 pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};

@@ -42,7 +42,11 @@ pub struct Vm {
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) tail_sites: std::collections::BTreeMap<usize, crate::tail::TailSite>,
     /// Lookups unchecked JIT code makes inline, by op index.
+    #[cfg(feature = "jit")]
     pub(crate) array_sites: std::collections::BTreeMap<usize, crate::config::ArrayValues>,
+    /// Host functions unchecked JIT code calls directly, by op index.
+    #[cfg(feature = "jit")]
+    pub(crate) native_sites: std::collections::BTreeMap<usize, crate::config::NativeCall>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -103,10 +107,17 @@ impl Vm {
             .enumerate()
             .filter_map(|(idx, (pc, _))| Some((idx, config.tail_sites.get(&pc)?.clone())))
             .collect();
+        #[cfg(feature = "jit")]
         let array_sites = program
             .iter()
             .enumerate()
             .filter_map(|(idx, (pc, _))| Some((idx, config.array_sites.get(&pc)?.clone())))
+            .collect();
+        #[cfg(feature = "jit")]
+        let native_sites = program
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, (pc, _))| Some((idx, config.native_sites.get(&pc)?.clone())))
             .collect();
         let vm = Vm {
             ops,
@@ -124,7 +135,10 @@ impl Vm {
                 stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
             tail_sites,
+            #[cfg(feature = "jit")]
             array_sites,
+            #[cfg(feature = "jit")]
+            native_sites,
             #[cfg(feature = "jit")]
             jit: None,
         };

@@ -31,6 +31,7 @@ pub mod hook;
 pub mod linux_host;
 mod loader;
 pub mod maps;
+mod native_maps;
 pub mod printk;
 pub mod prog_array;
 mod program;

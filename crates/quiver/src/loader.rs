@@ -9,6 +9,8 @@ use quiver_isa::{CallTarget, Insn, Program as IsaProgram, Pseudo};
 
 const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
 const MAP_LOOKUP_ELEM: i32 = crate::helpers::id::MAP_LOOKUP_ELEM as i32;
+const MAP_UPDATE_ELEM: i32 = crate::helpers::id::MAP_UPDATE_ELEM as i32;
+const MAP_DELETE_ELEM: i32 = crate::helpers::id::MAP_DELETE_ELEM as i32;
 use quiver_maps::{ArrayMap, Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
@@ -21,6 +23,7 @@ use crate::helpers::{
     MapTable, PROG_ARRAY_CALL, SelfRef, linux_helpers, private_lookup, prog_array_call,
     prog_array_call_proto, tail_call_array, tail_call_site, wq_kfuncs, wq_protos,
 };
+use crate::native_maps;
 use crate::prog_array::{Owner, ProgArrayMap};
 use crate::program::{DataRegion, Program};
 use crate::struct_ops::{Implementation, StructOps, StructOpsType};
@@ -446,27 +449,8 @@ impl Loader {
                 };
                 config = config.bind_tail_call(pc, helper, array.cells().clone(), index);
             }
-            // Lookups whose values only the program dereferences need no
-            // region in unchecked mode (checked code bounds-checks its
-            // accesses against them).
             if self.trust_verifier {
-                for (i, (pc, insn)) in isa.iter().enumerate() {
-                    if !matches!(insn, Insn::Call(CallTarget::Helper(MAP_LOOKUP_ELEM))) {
-                        continue;
-                    }
-                    let map = facts.call_maps.get(&i).copied().flatten();
-                    let Some(map) = map.filter(|m| !facts.map_values_to_calls.contains(m)) else {
-                        continue;
-                    };
-                    let Some((_, map)) = table.maps.get(map as usize) else {
-                        continue;
-                    };
-                    let helper = private_lookup(map.clone());
-                    config = match array_values(map) {
-                        Some(values) => config.bind_array_lookup(pc, helper, values),
-                        None => config.bind_call(pc, helper),
-                    };
-                }
+                config = bind_map_sites(config, &isa, &facts, &table);
             }
             let vm = if self.trust_verifier {
                 // SAFETY: the program was accepted by the verifier above
@@ -722,4 +706,46 @@ fn array_values(map: &Arc<dyn Map>) -> Option<ArrayValues> {
     // at `i * round_up(value_size, 8)` (`ArrayMap::data_ptr`), which is
     // where the lookup helper bound with it points for key `i`.
     Some(unsafe { ArrayValues::new(data.as_ptr(), stride, def.max_entries, Arc::new(array)) })
+}
+
+/// Specialises the map helper calls of an unchecked program whose map the
+/// verifier proved constant. Lookups whose values only the program
+/// dereferences need no region (checked code bounds-checks its accesses
+/// against them, unchecked code does not): plain arrays are looked up
+/// inline, other maps through their own lookup, called directly. Updates
+/// and deletes call the map directly.
+fn bind_map_sites(
+    mut config: Config,
+    isa: &IsaProgram,
+    facts: &quiver_verifier::Facts,
+    table: &MapTable,
+) -> Config {
+    for (i, (pc, insn)) in isa.iter().enumerate() {
+        let Insn::Call(CallTarget::Helper(id)) = insn else {
+            continue;
+        };
+        let Some(Some(index)) = facts.call_maps.get(&i).copied() else {
+            continue;
+        };
+        let Some((_, map)) = table.maps.get(index as usize) else {
+            continue;
+        };
+        if !native_maps::plain(&**map) {
+            continue;
+        }
+        let private = !facts.map_values_to_calls.contains(&index);
+        config = match *id {
+            MAP_LOOKUP_ELEM if private => {
+                let config = config.bind_call(pc, private_lookup(map.clone()));
+                match array_values(map) {
+                    Some(values) => config.bind_array_lookup(pc, values),
+                    None => config.bind_native_call(pc, native_maps::lookup(map)),
+                }
+            }
+            MAP_UPDATE_ELEM => config.bind_native_call(pc, native_maps::update(map)),
+            MAP_DELETE_ELEM => config.bind_native_call(pc, native_maps::delete(map)),
+            _ => config,
+        };
+    }
+    config
 }

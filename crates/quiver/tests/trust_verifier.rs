@@ -170,3 +170,64 @@ fn inline_array_lookups_match_the_helper() {
     assert_eq!(at(0), 1u64.to_ne_bytes().to_vec());
     assert!(seen.iter().all(|s| s == &seen[0]), "{seen:?}");
 }
+
+/// Unchecked JIT code calls a hash map's own update, lookup and delete
+/// directly: the same errnos (an existing key under BPF_NOEXIST, a full
+/// map, a missing key), values and final contents as through the helpers.
+#[test]
+fn direct_map_calls_match_the_helpers() {
+    let obj = bytes("value_to_helper.v3.g.o");
+    let packets: [[u8; 3]; 9] = [
+        [0, 10, 0],
+        [0, 11, 0],
+        [1, 12, 3],
+        [2, 13, 0],
+        [3, 14, 0],
+        [4, 15, 0],
+        [5, 16, 0],
+        [0, 17, 2],
+        [6, 18, 0],
+    ];
+    let mut seen = Vec::new();
+    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
+        for trust in [false, true] {
+            let bpf = Loader::new()
+                .engine(engine)
+                .trust_verifier(trust)
+                .load(&obj)
+                .unwrap();
+            let p = bpf.program("update_flags").unwrap();
+            let results: Vec<u64> = packets
+                .iter()
+                .map(|pkt| {
+                    let mut frame = [0u8; 16];
+                    frame[..3].copy_from_slice(pkt);
+                    p.run_xdp(&mut frame).unwrap()
+                })
+                .collect();
+            seen.push((results, maps(&bpf)["dst"].clone()));
+        }
+    }
+    let (results, dst) = &seen[0];
+    let eexist = (-17i64 as u64) & 0xff;
+    let enoent = (-2i64 as u64) & 0xff;
+    let e2big = (-7i64 as u64) & 0xff;
+    let v = |v: u64| v << 24;
+    // Key 0 inserted, then refused: it exists; its value stays 10.
+    assert_eq!(results[0], v(10));
+    assert_eq!(results[1], eexist | v(10));
+    // Key 1 deleted twice: the second finds nothing.
+    assert_eq!(results[2], (enoent << 16) | v(12));
+    // Keys 0, 2, 3, 4 fill the map: key 5 does not fit, nor is it found.
+    assert_eq!(results[6], e2big | v(0xee));
+    // Key 0 refused again, then deleted: key 6 fits.
+    assert_eq!(results[7], eexist | v(10));
+    assert_eq!(results[8], v(18));
+    let keys: Vec<u32> = dst
+        .keys()
+        .map(|k| u32::from_ne_bytes(k[..4].try_into().unwrap()))
+        .collect();
+    assert_eq!(keys.len(), 4, "{dst:?}");
+    assert!(!keys.contains(&0) && keys.contains(&6), "{keys:?}");
+    assert!(seen.iter().all(|s| s == &seen[0]), "{seen:?}");
+}

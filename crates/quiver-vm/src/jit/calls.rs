@@ -38,6 +38,9 @@ impl Translator<'_> {
             Op::CallHelper { .. } if !self.checked && self.vm.array_sites.contains_key(&idx) => {
                 self.array_lookup(idx);
             }
+            Op::CallHelper { .. } if !self.checked && self.vm.native_sites.contains_key(&idx) => {
+                self.native_call(idx);
+            }
             Op::CallHelper { slot } => match self.vm.tail_sites.get(&idx) {
                 // A constant index past the end: the helper answers
                 // (-E2BIG).
@@ -93,6 +96,23 @@ impl Translator<'_> {
         let value = self.b.ins().iadd(base, offset);
         let null = self.iconst(I64, 0);
         let r0 = self.b.ins().select(in_range, value, null);
+        self.set(0, r0);
+    }
+
+    /// A bound site's host function, called directly
+    /// (`Config::bind_native_call`).
+    fn native_call(&mut self, idx: usize) {
+        let (func, data) = {
+            let n = &self.vm.native_sites[&idx];
+            (n.func as usize, n.data)
+        };
+        let mut args = vec![self.iconst(I64, data)];
+        for r in 1..=5 {
+            args.push(self.reg(r));
+        }
+        let r0 = self
+            .call_rt(self.sigs.native, func, &args)
+            .expect("a native call returns r0");
         self.set(0, r0);
     }
 

@@ -58,6 +58,8 @@ pub(super) struct Sigs {
     pub entry: SigRef,
     /// `(ctx, a) -> u64`: rt_run_pending.
     pub pending: SigRef,
+    /// `(data, r1..r5) -> u64`: a bound site's host function.
+    pub native: SigRef,
     /// `(ctx, entry, base, r1..r5) -> u64`, `tail`: the function a tail
     /// call jumps to (`super::tail_signature`).
     pub body: SigRef,
@@ -284,6 +286,7 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         call: b.import_signature(super::signature(call_conv, 10, true)),
         entry: b.import_signature(super::signature(call_conv, 4, true)),
         pending: b.import_signature(super::signature(call_conv, 2, true)),
+        native: b.import_signature(super::signature(call_conv, 6, true)),
         body: b.import_signature(super::tail_signature()),
     };
     let regs = std::array::from_fn(|_| b.declare_var(I64));
