@@ -144,8 +144,9 @@ pub struct Facts {
     /// Maps whose value pointers some path hands to a helper or kfunc: as
     /// an argument, or, for every map, when a call may read pointers out
     /// of the memory it is given (the printf family's argument arrays, a
-    /// kfunc's memory arguments). Values of the other maps are
-    /// dereferenced by the program alone.
+    /// kfunc's memory arguments) or read any address given as a number
+    /// (the probe_read family). Values of the other maps are dereferenced
+    /// by the program alone.
     pub map_values_to_calls: BTreeSet<u32>,
     /// Bytes of the context the program may touch (the end of its
     /// furthest context access): a run must give it at least this many

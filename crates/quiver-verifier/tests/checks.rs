@@ -30,7 +30,7 @@ fn host() -> Host {
         field("data_meta", 8, 4, false, CtxFieldKind::PacketMeta),
         field("ingress_ifindex", 12, 4, false, CtxFieldKind::Scalar),
     ];
-    xdp.helpers = vec![1, 2, 7, 12, 131, 132, 133, 181, 93, 94];
+    xdp.helpers = vec![1, 2, 7, 12, 113, 131, 132, 133, 181, 93, 94];
     xdp.kfuncs = vec![
         "bpf_iter_num_new".into(),
         "bpf_iter_num_next".into(),
@@ -72,6 +72,23 @@ fn host() -> Host {
             ),
         )
         .helper(7, Proto::new("bpf_get_prandom_u32", vec![], Ret::Scalar))
+        .helper(
+            113,
+            Proto::new(
+                "bpf_probe_read_kernel",
+                vec![
+                    Arg::Mem {
+                        size: None,
+                        size_arg: Some(1),
+                        writable: true,
+                        nullable: false,
+                    },
+                    Arg::Size { zero_ok: true },
+                    Arg::Any,
+                ],
+                Ret::Scalar,
+            ),
+        )
         .helper(
             12,
             Proto::new(
@@ -360,6 +377,13 @@ fn map_values_that_reach_calls() {
             "{lookup}r3 = r0\nr2 = r10\nr2 += -4\nr1 = map_fd(0) ll\nr4 = 0\ncall bpf_map_update_elem#2\nr0 = 0\nexit"
         )),
         vec![0]
+    );
+    // A probe read takes any address as a number: every map's values.
+    assert_eq!(
+        passed(&format!(
+            "{lookup}r6 = *(u64 *)(r0 + 0)\nr1 = r10\nr1 += -16\nr2 = 8\nr3 = 0\ncall bpf_probe_read_kernel#113\nr0 = 0\nexit"
+        )),
+        vec![0, 1, 2, 3]
     );
     // An iterator on the stack is the kfunc's own object: no map's values.
     let iter =

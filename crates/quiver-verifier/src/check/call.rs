@@ -702,8 +702,23 @@ impl Checker<'_> {
             "bpf_snprintf_btf",
             "bpf_seq_printf_btf",
         ];
-        let Value::Ptr(p) = v else { return };
+        /// Helpers that read any address they are given as a number: a
+        /// privileged program may hand them a pointer it made a scalar.
+        const READ_ANY_ADDRESS: [&str; 7] = [
+            "bpf_probe_read",
+            "bpf_probe_read_str",
+            "bpf_probe_read_kernel",
+            "bpf_probe_read_kernel_str",
+            "bpf_probe_read_user",
+            "bpf_probe_read_user_str",
+            "bpf_copy_from_user",
+        ];
         let passed = &mut self.facts.map_values_to_calls;
+        if READ_ANY_ADDRESS.contains(&proto.name.as_str()) {
+            passed.extend(0..self.maps.len() as u32);
+            return;
+        }
+        let Value::Ptr(p) = v else { return };
         if let Region::MapValue { map } = p.region {
             passed.insert(map);
         }
