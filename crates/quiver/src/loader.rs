@@ -11,10 +11,10 @@ const TAIL_CALL: i32 = crate::helpers::id::TAIL_CALL as i32;
 const MAP_LOOKUP_ELEM: i32 = crate::helpers::id::MAP_LOOKUP_ELEM as i32;
 const MAP_UPDATE_ELEM: i32 = crate::helpers::id::MAP_UPDATE_ELEM as i32;
 const MAP_DELETE_ELEM: i32 = crate::helpers::id::MAP_DELETE_ELEM as i32;
-use quiver_maps::{ArrayMap, Map, MapDef, MapType};
+use quiver_maps::{Map, MapDef, MapType};
 use quiver_obj::btf::Btf;
 use quiver_obj::{ExternKind, ObjProgram, Object, RelocTarget};
-use quiver_vm::{ArrayValues, Config, Engine, HelperContext, HelperError, Helpers, Kfuncs, Vm};
+use quiver_vm::{Config, Engine, HelperContext, HelperError, Helpers, Kfuncs, Vm};
 
 use crate::async_host::AsyncHost;
 use crate::error::Error;
@@ -695,19 +695,6 @@ impl Bpf {
     }
 }
 
-/// A plain array's values as one block, for JIT code to look up inline.
-fn array_values(map: &Arc<dyn Map>) -> Option<ArrayValues> {
-    let def = map.def();
-    let array = map.clone().into_any().downcast::<ArrayMap>().ok()?;
-    let data = array.data_ptr()?;
-    let stride = def.value_size.next_multiple_of(8);
-    // SAFETY: an array's values are one preallocated block that never
-    // moves or shrinks while the map lives (the Arc kept here), value `i`
-    // at `i * round_up(value_size, 8)` (`ArrayMap::data_ptr`), which is
-    // where the lookup helper bound with it points for key `i`.
-    Some(unsafe { ArrayValues::new(data.as_ptr(), stride, def.max_entries, Arc::new(array)) })
-}
-
 /// Specialises the map helper calls of an unchecked program whose map the
 /// verifier proved constant. Lookups whose values only the program
 /// dereferences need no region (checked code bounds-checks its accesses
@@ -737,7 +724,7 @@ fn bind_map_sites(
         config = match *id {
             MAP_LOOKUP_ELEM if private => {
                 let config = config.bind_call(pc, private_lookup(map.clone()));
-                match array_values(map) {
+                match native_maps::array_values(map) {
                     Some(values) => config.bind_array_lookup(pc, values),
                     None => config.bind_native_call(pc, native_maps::lookup(map)),
                 }

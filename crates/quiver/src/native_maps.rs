@@ -2,12 +2,13 @@
 //! map the verifier proved constant, as Linux's JIT calls a map's own
 //! lookup and update functions: no trampoline, no run context, no map
 //! handle to resolve, and keys and values read straight from the
-//! addresses the verifier proved hold them.
+//! addresses the verifier proved hold them; and the array values its
+//! inline lookups address.
 
 use std::sync::Arc;
 
-use quiver_maps::{Map, MapType};
-use quiver_vm::{NativeCall, NativeFn};
+use quiver_maps::{ArrayMap, Map, MapType};
+use quiver_vm::{ArrayValues, NativeCall, NativeFn};
 
 use crate::helpers::cpu_slot;
 
@@ -47,6 +48,19 @@ pub(crate) fn update(map: &Arc<dyn Map>) -> NativeCall {
 /// `bpf_map_delete_elem` on `map`.
 pub(crate) fn delete(map: &Arc<dyn Map>) -> NativeCall {
     bind(map, native_delete)
+}
+
+/// A plain array's values as one block, for JIT code to look up inline.
+pub(crate) fn array_values(map: &Arc<dyn Map>) -> Option<ArrayValues> {
+    let def = map.def();
+    let array = map.clone().into_any().downcast::<ArrayMap>().ok()?;
+    let data = array.data_ptr()?;
+    let stride = def.value_size.next_multiple_of(8);
+    // SAFETY: an array's values are one preallocated block that never
+    // moves or shrinks while the map lives (the Arc kept here), value `i`
+    // at `i * round_up(value_size, 8)` (`ArrayMap::data_ptr`), which is
+    // where the lookup helper bound with it points for key `i`.
+    Some(unsafe { ArrayValues::new(data.as_ptr(), stride, def.max_entries, Arc::new(array)) })
 }
 
 fn bind(map: &Arc<dyn Map>, func: NativeFn) -> NativeCall {
