@@ -1,6 +1,7 @@
 //! Unchecked mode for verified programs (`Loader::trust_verifier`): the
 //! fixtures give the same results, contexts, packets and maps as in
-//! checked mode on many random inputs.
+//! checked mode on many random inputs, also where unchecked JIT code
+//! looks arrays up inline and calls maps directly.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -47,6 +48,10 @@ const CASES: &[(&str, &str, Kind)] = &[
     ("loop_callback.v3.g.o", "run_loop", Kind::Context(64)),
     ("big_program.v3.g.o", "mix", Kind::Context(64)),
     ("tail_calls.v3.g.o", "dispatch", Kind::Xdp),
+    // Inline array lookups and direct map calls in unchecked code.
+    ("value_to_helper.v3.g.o", "update_flags", Kind::Xdp),
+    ("value_to_helper.v3.g.o", "count_byte", Kind::Xdp),
+    ("value_to_helper.v3.g.o", "copy_value", Kind::Xdp),
 ];
 
 fn run(bpf: &Bpf, prog: &str, kind: Kind, input: &[u8]) -> (Result<u64, String>, Vec<u8>) {
