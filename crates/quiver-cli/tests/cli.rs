@@ -235,8 +235,24 @@ fn run_xdp_object_on_a_frame() {
         ]);
         assert_eq!(stdout(&o), out, "{engine}");
     }
+    // Unchecked, on the verifier's proof: the same run.
+    for engine in ["interp", "jit"] {
+        let o = quiver(&[
+            "run",
+            "fixtures/obj/xdp_parse.v3.g.o",
+            "--packet",
+            path.to_str().unwrap(),
+            "--engine",
+            engine,
+            "--unchecked",
+        ]);
+        assert_eq!(stdout(&o), out, "{engine}, unchecked");
+    }
     let o = quiver(&["run", "fixtures/obj/xdp_parse.v3.g.o", "--engine", "fast"]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let o = quiver(&["run", "examples/ipv4_checksum.s", "--unchecked"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--unchecked are for ELF objects"));
 }
 
 /// A fixture's expected description: object stem, its programs as

@@ -45,6 +45,11 @@ pub struct Args {
     /// struct_ops callbacks).
     #[arg(long)]
     ctx: Option<PathBuf>,
+    /// For an ELF object: run without runtime bounds checks, on the
+    /// verifier's proof (`Loader::trust_verifier`); the JIT then also
+    /// looks arrays up inline and calls maps directly.
+    #[arg(long)]
+    unchecked: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -66,11 +71,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ctx: read(&args.ctx)?,
             budget: args.budget,
             engine: super::engine(args.engine),
+            unchecked: args.unchecked,
         });
     }
-    if args.prog.is_some() || args.packet.is_some() || args.ctx.is_some() {
+    if args.prog.is_some() || args.packet.is_some() || args.ctx.is_some() || args.unchecked {
         bail!(
-            "--prog, --packet and --ctx are for ELF objects; {} is not one",
+            "--prog, --packet, --ctx and --unchecked are for ELF objects (the verifier \
+             proves only those); {} is not one",
             args.input.display()
         );
     }

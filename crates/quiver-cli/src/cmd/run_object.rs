@@ -30,12 +30,16 @@ pub struct ObjectRun<'a> {
     pub ctx: Option<Vec<u8>>,
     pub budget: Option<u64>,
     pub engine: quiver::Engine,
+    /// Trust the verifier: no runtime bounds checks.
+    pub unchecked: bool,
 }
 
 pub fn run(req: ObjectRun<'_>) -> Result<ExitCode> {
     let bytes = std::fs::read(req.object)
         .with_context(|| format!("cannot read {}", req.object.display()))?;
-    let mut loader = Loader::new().engine(req.engine);
+    let mut loader = Loader::new()
+        .engine(req.engine)
+        .trust_verifier(req.unchecked);
     if let Some(b) = req.budget {
         loader = loader.budget(b);
     }
