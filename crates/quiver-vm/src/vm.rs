@@ -1,5 +1,6 @@
 //! The executable form of a program and its entry points.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use quiver_isa::{Insn, Program};
@@ -40,13 +41,13 @@ pub struct Vm {
     pub(crate) stack_reach: usize,
     /// Tail-call sites bound to a prog array's cells, by op index.
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
-    pub(crate) tail_sites: std::collections::BTreeMap<usize, crate::tail::TailSite>,
+    pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
     /// Lookups unchecked JIT code makes inline, by op index.
     #[cfg(feature = "jit")]
-    pub(crate) array_sites: std::collections::BTreeMap<usize, crate::config::ArrayValues>,
+    pub(crate) array_sites: BTreeMap<usize, crate::config::ArrayValues>,
     /// Host functions unchecked JIT code calls directly, by op index.
     #[cfg(feature = "jit")]
-    pub(crate) native_sites: std::collections::BTreeMap<usize, crate::config::NativeCall>,
+    pub(crate) native_sites: BTreeMap<usize, crate::config::NativeCall>,
     /// Native code, when built for [`Engine::Jit`].
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<std::sync::Arc<crate::jit::JitCode>>,
@@ -102,23 +103,11 @@ impl Vm {
             sites: &sites,
         };
         let ops = compile(program, &tables)?.into_boxed_slice();
-        let tail_sites = program
-            .iter()
-            .enumerate()
-            .filter_map(|(idx, (pc, _))| Some((idx, config.tail_sites.get(&pc)?.clone())))
-            .collect();
+        let tail_sites = by_index(program, &config.tail_sites);
         #[cfg(feature = "jit")]
-        let array_sites = program
-            .iter()
-            .enumerate()
-            .filter_map(|(idx, (pc, _))| Some((idx, config.array_sites.get(&pc)?.clone())))
-            .collect();
+        let array_sites = by_index(program, &config.array_sites);
         #[cfg(feature = "jit")]
-        let native_sites = program
-            .iter()
-            .enumerate()
-            .filter_map(|(idx, (pc, _))| Some((idx, config.native_sites.get(&pc)?.clone())))
-            .collect();
+        let native_sites = by_index(program, &config.native_sites);
         let vm = Vm {
             ops,
             insns: program.insns().into(),
@@ -396,4 +385,14 @@ impl fmt::Debug for Vm {
             .field("kfuncs", &self.kfuncs)
             .finish()
     }
+}
+
+/// Bindings made by slot position, keyed by op index instead (ops run by
+/// index).
+fn by_index<T: Clone>(program: &Program, sites: &BTreeMap<usize, T>) -> BTreeMap<usize, T> {
+    program
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, (pc, _))| Some((idx, sites.get(&pc)?.clone())))
+        .collect()
 }

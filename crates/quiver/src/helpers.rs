@@ -425,7 +425,7 @@ pub(crate) fn cpu_slot(cpus: usize) -> usize {
     SLOT.with(|s| (*s as usize) % cpus.max(1))
 }
 
-fn errno(e: &MapError) -> u64 {
+pub(crate) fn errno(e: &MapError) -> u64 {
     e.errno() as i64 as u64
 }
 
@@ -448,12 +448,30 @@ fn lookup(
     key: u64,
 ) -> Result<Option<ValuePtr>, HelperError> {
     with_bytes(ctx, key, map.def().key_size as usize, |key| {
-        if map.def().map_type.is_percpu() {
-            map.lookup_percpu(key, cpu_slot(map.cpus()))
-        } else {
-            map.lookup(key)
-        }
+        program_lookup(&**map, key)
     })
+}
+
+/// A program's lookup of `key` in `map`: this CPU's value, for a per-CPU
+/// map (the helper and JIT code's direct call both make it).
+pub(crate) fn program_lookup(map: &dyn Map, key: &[u8]) -> Option<ValuePtr> {
+    if map.def().map_type.is_percpu() {
+        map.lookup_percpu(key, cpu_slot(map.cpus()))
+    } else {
+        map.lookup(key)
+    }
+}
+
+/// A program's update of `key` in `map` to `value` (`value_size` bytes:
+/// this CPU's value, for a per-CPU map), as `bpf_map_update_elem` returns
+/// it: 0 or a negative errno.
+pub(crate) fn program_update(map: &dyn Map, key: &[u8], value: &[u8], flags: u64) -> u64 {
+    let r = if map.def().map_type.is_percpu() {
+        map.update_percpu(key, value, flags, cpu_slot(map.cpus()))
+    } else {
+        map.update(key, value, flags)
+    };
+    r.map_or_else(|e| errno(&e), |()| 0)
 }
 
 fn read(ctx: &HelperContext<'_>, addr: u64, len: usize) -> Result<Vec<u8>, HelperError> {
@@ -592,16 +610,11 @@ pub(crate) fn linux_helpers(
     h.register(id::MAP_UPDATE_ELEM, "bpf_map_update_elem", move |ctx, a| {
         let (_, map) = m.get(a[0])?;
         let def = map.def();
-        let r = with_bytes(ctx, a[1], def.key_size as usize, |key| {
+        with_bytes(ctx, a[1], def.key_size as usize, |key| {
             with_bytes(ctx, a[2], def.value_size as usize, |value| {
-                if def.map_type.is_percpu() {
-                    map.update_percpu(key, value, a[3], cpu_slot(map.cpus()))
-                } else {
-                    map.update(key, value, a[3])
-                }
+                program_update(&**map, key, value, a[3])
             })
-        })??;
-        Ok(r.map_or_else(|e| errno(&e), |()| 0))
+        })?
     });
     let m = maps.clone();
     h.register(id::MAP_DELETE_ELEM, "bpf_map_delete_elem", move |ctx, a| {

@@ -10,14 +10,13 @@ use std::sync::Arc;
 use quiver_maps::{ArrayMap, Map, MapType};
 use quiver_vm::{ArrayValues, NativeCall, NativeFn};
 
-use crate::helpers::cpu_slot;
+use crate::helpers::{errno, program_lookup, program_update};
 
 /// What a bound site calls with: its map and the sizes it reads.
 struct Site {
     map: Arc<dyn Map>,
     key_size: usize,
     value_size: usize,
-    percpu: bool,
 }
 
 /// Map types whose program-side lookup, update and delete are the
@@ -69,7 +68,6 @@ fn bind(map: &Arc<dyn Map>, func: NativeFn) -> NativeCall {
         map: map.clone(),
         key_size: def.key_size as usize,
         value_size: def.value_size as usize,
-        percpu: def.map_type.is_percpu(),
     });
     let data = Arc::as_ptr(&site).expose_provenance() as u64;
     // SAFETY: `data` is the address of `site`, which the call keeps alive
@@ -114,24 +112,12 @@ unsafe fn with_copy<R>(addr: u64, len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
     f(buf)
 }
 
-fn errno(e: &quiver_maps::MapError) -> u64 {
-    e.errno() as i64 as u64
-}
-
 unsafe extern "C" fn native_lookup(data: u64, _: u64, key: u64, _: u64, _: u64, _: u64) -> u64 {
     // SAFETY: bound by `bind`, whose call is alive while code calls it.
     let s = unsafe { site(data) };
     // SAFETY: at a lookup site `key` points at the map's key, proved
     // readable by the verifier.
-    let value = unsafe {
-        with_copy(key, s.key_size, |key| {
-            if s.percpu {
-                s.map.lookup_percpu(key, cpu_slot(s.map.cpus()))
-            } else {
-                s.map.lookup(key)
-            }
-        })
-    };
+    let value = unsafe { with_copy(key, s.key_size, |key| program_lookup(&*s.map, key)) };
     value.map_or(0, |v| v.as_ptr().expose_provenance() as u64)
 }
 
@@ -147,19 +133,13 @@ unsafe extern "C" fn native_update(
     let s = unsafe { site(data) };
     // SAFETY: at an update site `key` and `value` point at the map's key
     // and value, proved readable by the verifier.
-    let r = unsafe {
+    unsafe {
         with_copy(key, s.key_size, |key| {
             with_copy(value, s.value_size, |value| {
-                if s.percpu {
-                    s.map
-                        .update_percpu(key, value, flags, cpu_slot(s.map.cpus()))
-                } else {
-                    s.map.update(key, value, flags)
-                }
+                program_update(&*s.map, key, value, flags)
             })
         })
-    };
-    r.map_or_else(|e| errno(&e), |()| 0)
+    }
 }
 
 unsafe extern "C" fn native_delete(data: u64, _: u64, key: u64, _: u64, _: u64, _: u64) -> u64 {

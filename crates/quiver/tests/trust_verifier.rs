@@ -112,6 +112,22 @@ fn a_context_smaller_than_the_program_reads_is_refused() {
     );
 }
 
+/// `obj` loaded on both engines, checked and unchecked, each named.
+fn every_mode(obj: &[u8]) -> Vec<(String, Bpf)> {
+    let mut all = Vec::new();
+    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
+        for trust in [false, true] {
+            let bpf = Loader::new()
+                .engine(engine)
+                .trust_verifier(trust)
+                .load(obj)
+                .unwrap();
+            all.push((format!("{engine:?}, trust_verifier({trust})"), bpf));
+        }
+    }
+    all
+}
+
 /// A looked-up value the program hands to a helper (the update's value
 /// argument) stays a region of the run in unchecked mode, where the other
 /// lookups skip that (their values reach no call): the update reads it
@@ -119,30 +135,15 @@ fn a_context_smaller_than_the_program_reads_is_refused() {
 #[test]
 fn a_looked_up_value_handed_to_a_helper_stays_readable() {
     let obj = bytes("value_to_helper.v3.g.o");
-    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
-        for trust in [false, true] {
-            let bpf = Loader::new()
-                .engine(engine)
-                .trust_verifier(trust)
-                .load(&obj)
-                .unwrap();
-            let p = bpf.program("copy_value").unwrap();
-            for _ in 0..3 {
-                assert_eq!(
-                    p.run_xdp(&mut [0u8; 32]).unwrap(),
-                    2,
-                    "{engine:?}, trust {trust}"
-                );
-            }
-            let dst = maps(&bpf)["dst"].clone();
-            let key = 1u32.to_ne_bytes().to_vec();
-            assert_eq!(
-                dst[&key],
-                15u64.to_ne_bytes().to_vec(),
-                "{engine:?}, trust {trust}"
-            );
-            assert_eq!(maps(&bpf)["counts"][&key], 3u64.to_ne_bytes().to_vec());
+    for (mode, bpf) in every_mode(&obj) {
+        let p = bpf.program("copy_value").unwrap();
+        for _ in 0..3 {
+            assert_eq!(p.run_xdp(&mut [0u8; 32]).unwrap(), 2, "{mode}");
         }
+        let dst = maps(&bpf)["dst"].clone();
+        let key = 1u32.to_ne_bytes().to_vec();
+        assert_eq!(dst[&key], 15u64.to_ne_bytes().to_vec(), "{mode}");
+        assert_eq!(maps(&bpf)["counts"][&key], 3u64.to_ne_bytes().to_vec());
     }
 }
 
@@ -153,20 +154,13 @@ fn a_looked_up_value_handed_to_a_helper_stays_readable() {
 fn inline_array_lookups_match_the_helper() {
     let obj = bytes("value_to_helper.v3.g.o");
     let mut seen = Vec::new();
-    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
-        for trust in [false, true] {
-            let bpf = Loader::new()
-                .engine(engine)
-                .trust_verifier(trust)
-                .load(&obj)
-                .unwrap();
-            let p = bpf.program("count_byte").unwrap();
-            let verdicts: Vec<u64> = [0u8, 3, 4, 200, 255, 1, 3]
-                .iter()
-                .map(|&b| p.run_xdp(&mut [b; 16]).unwrap())
-                .collect();
-            seen.push((verdicts, maps(&bpf)["counts"].clone()));
-        }
+    for (_, bpf) in every_mode(&obj) {
+        let p = bpf.program("count_byte").unwrap();
+        let verdicts: Vec<u64> = [0u8, 3, 4, 200, 255, 1, 3]
+            .iter()
+            .map(|&b| p.run_xdp(&mut [b; 16]).unwrap())
+            .collect();
+        seen.push((verdicts, maps(&bpf)["counts"].clone()));
     }
     let (verdicts, counts) = &seen[0];
     assert_eq!(verdicts, &[2, 2, 1, 1, 1, 2, 2]);
@@ -194,24 +188,17 @@ fn direct_map_calls_match_the_helpers() {
         [6, 18, 0],
     ];
     let mut seen = Vec::new();
-    for engine in [quiver::Engine::Interpreter, quiver::Engine::Jit] {
-        for trust in [false, true] {
-            let bpf = Loader::new()
-                .engine(engine)
-                .trust_verifier(trust)
-                .load(&obj)
-                .unwrap();
-            let p = bpf.program("update_flags").unwrap();
-            let results: Vec<u64> = packets
-                .iter()
-                .map(|pkt| {
-                    let mut frame = [0u8; 16];
-                    frame[..3].copy_from_slice(pkt);
-                    p.run_xdp(&mut frame).unwrap()
-                })
-                .collect();
-            seen.push((results, maps(&bpf)["dst"].clone()));
-        }
+    for (_, bpf) in every_mode(&obj) {
+        let p = bpf.program("update_flags").unwrap();
+        let results: Vec<u64> = packets
+            .iter()
+            .map(|pkt| {
+                let mut frame = [0u8; 16];
+                frame[..3].copy_from_slice(pkt);
+                p.run_xdp(&mut frame).unwrap()
+            })
+            .collect();
+        seen.push((results, maps(&bpf)["dst"].clone()));
     }
     let (results, dst) = &seen[0];
     let eexist = (-17i64 as u64) & 0xff;
