@@ -160,10 +160,12 @@ impl Config {
     /// Binds the tail call at slot `pc` to `helper` (as
     /// [`bind_call`](Self::bind_call)) and, for JIT code, to the cells of
     /// `table`: cell `index`, or when `None` the cell r3 names at the call.
-    /// The call enters the program published there natively, and goes
-    /// through `helper` when the index is out of range, the cell empty or
-    /// its program needs the host. `helper` must make the same call
-    /// (through the prog array whose cells these are).
+    /// The call enters the program published there natively, answers a
+    /// call that finds no program (an empty cell, an index out of range)
+    /// itself when the table is [`answering`](crate::TailTable::answering),
+    /// and otherwise goes through `helper` (no answers, a cell that
+    /// defers, a program that needs the host). `helper` must make the same
+    /// call (through the prog array whose cells these are).
     pub fn bind_tail_call(
         mut self,
         pc: usize,

@@ -72,6 +72,6 @@ pub use helpers::{Helper, HelperContext, HelperFn, Helpers, Kfuncs};
 pub use input::RunInput;
 pub use interp::{BPF_MAX_LOOPS, MAX_TAIL_CALL_CNT};
 pub use memory::{MAX_BPF_STACK, MAX_CALL_FRAMES, Region, RegionName};
-pub use tail::{NativeTarget, TailTable};
+pub use tail::{NativeTarget, TailMisses, TailTable};
 pub use trace::TraceStep;
 pub use vm::Vm;

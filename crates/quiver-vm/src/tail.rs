@@ -71,34 +71,94 @@ impl NativeTarget {
     }
 }
 
-/// One slot's cell: the program JIT code enters there, or none.
+/// One slot's cell: the program JIT code enters there; null (the site's
+/// helper decides); or [`EMPTY_CELL`] (no program).
 #[derive(Debug, Default)]
 #[repr(transparent)]
 struct TailCell(AtomicPtr<NativeTarget>);
 
+/// What an empty cell holds: an address no `NativeTarget` has (the
+/// smallest aligned one, never dereferenced), so that JIT code tells a
+/// program, no program and "ask the helper" apart with one comparison on
+/// the path that enters a program.
+pub(crate) const EMPTY_CELL: usize = std::mem::align_of::<NativeTarget>();
+
+/// The r0 a tail call answers without a program to enter: the helper's,
+/// which native code gives in its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TailMisses {
+    /// The slot is empty (Linux's helper contract: -ENOENT).
+    pub empty: u64,
+    /// The index is past the end of the array (-E2BIG).
+    pub out_of_range: u64,
+}
+
 /// The cells of a prog array, one per slot, side by side so that JIT code
 /// finds a slot's cell from its index.
 #[derive(Debug)]
-pub struct TailTable(Box<[TailCell]>);
+pub struct TailTable {
+    cells: Box<[TailCell]>,
+    misses: Option<TailMisses>,
+}
 
 impl TailTable {
-    /// `len` empty cells.
+    /// `len` cells that send every call to the site's helper until a
+    /// program is published.
     pub fn new(len: usize) -> TailTable {
-        TailTable((0..len).map(|_| TailCell::default()).collect())
+        TailTable {
+            cells: (0..len).map(|_| TailCell::default()).collect(),
+            misses: None,
+        }
+    }
+
+    /// `len` empty cells, for a host whose helper answers a call that finds
+    /// no program with `misses` and does nothing else: native code answers
+    /// such calls itself.
+    pub fn answering(len: usize, misses: TailMisses) -> TailTable {
+        let table = TailTable {
+            misses: Some(misses),
+            ..TailTable::new(len)
+        };
+        for i in 0..len {
+            table.publish_empty(i);
+        }
+        table
     }
 
     /// Number of cells.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.cells.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.cells.is_empty()
     }
 
-    /// Publishes `target` in cell `index` (None: the slot is empty for
-    /// native code). Does nothing past the end.
+    /// What native code answers for the helper, if the table says.
+    #[cfg(feature = "jit")]
+    pub(crate) fn misses(&self) -> Option<TailMisses> {
+        self.misses
+    }
+
+    /// Marks cell `index` empty: native code answers a call there as the
+    /// helper would for an empty slot, in a table made
+    /// [`answering`](Self::answering); in others, calls there go to the
+    /// helper. Does nothing past the end.
+    pub fn publish_empty(&self, index: usize) {
+        let p = if self.misses.is_some() {
+            std::ptr::without_provenance_mut(EMPTY_CELL)
+        } else {
+            std::ptr::null_mut()
+        };
+        if let Some(cell) = self.cells.get(index) {
+            cell.0.store(p, Ordering::Release);
+        }
+    }
+
+    /// Publishes `target` in cell `index` (None: the slot's program is one
+    /// native code cannot enter, and calls there go to the helper). Does
+    /// nothing past the end.
     ///
     /// # Safety
     ///
@@ -109,7 +169,7 @@ impl TailTable {
     /// grace period, with every run a read section).
     pub unsafe fn publish(&self, index: usize, target: Option<&NativeTarget>) {
         let p = target.map_or(std::ptr::null_mut(), |t| std::ptr::from_ref(t).cast_mut());
-        if let Some(cell) = self.0.get(index) {
+        if let Some(cell) = self.cells.get(index) {
             cell.0.store(p, Ordering::Release);
         }
     }
@@ -117,7 +177,7 @@ impl TailTable {
     /// The address of the first cell, which native code indexes.
     #[cfg(feature = "jit")]
     pub(crate) fn addr(&self) -> u64 {
-        self.0.as_ptr().addr() as u64
+        self.cells.as_ptr().addr() as u64
     }
 }
 

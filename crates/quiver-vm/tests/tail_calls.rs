@@ -255,7 +255,7 @@ mod jit {
 mod native {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use quiver_vm::{HelperContext, NativeTarget, RunInput, TailTable};
+    use quiver_vm::{HelperContext, NativeTarget, RunInput, TailMisses, TailTable};
 
     use super::*;
 
@@ -441,19 +441,116 @@ mod native {
         }
     }
 
+    /// What the answering tables' helpers answer (Linux's errnos).
+    const MISSES: TailMisses = TailMisses {
+        empty: -2i64 as u64,
+        out_of_range: -7i64 as u64,
+    };
+
+    /// An answering table's sites answer an empty cell and an index past
+    /// the end themselves, with the helper's r0; a cell published as none
+    /// still sends the call to the helper; both engines agree.
+    #[test]
+    fn answering_tables_answer_for_the_helper_when_there_is_no_program() {
+        let s = slots(2);
+        let calls: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        let table = Arc::new(TailTable::answering(2, MISSES));
+        // Helper 12 with the table's answers, counting its calls.
+        let helper = || {
+            Helper::new(12, "tail_call", move |ctx, a| {
+                calls.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = s.get(a[2] as u32 as usize) else {
+                    return Ok(MISSES.out_of_range);
+                };
+                match slot.load_borrowed() {
+                    Some(p) => {
+                        ctx.tail_call(p);
+                        Ok(0)
+                    }
+                    None => Ok(MISSES.empty),
+                }
+            })
+        };
+        let callee = vm("r0 = 40\nexit", cfg());
+        s[0].replace(Some(callee.clone()));
+        let _target = publish(&table, 0, &callee, 0, false);
+        // r3 = the u64 at the start of memory; r0 = the call's answer.
+        let text = "r3 = *(u64 *)(r1 + 0)\ncall 12\nexit";
+        let native = vm(text, cfg().bind_tail_call(1, helper(), table.clone(), None));
+        let interp = vm(
+            text,
+            Config::new().engine(Engine::Interpreter).bind_tail_call(
+                1,
+                helper(),
+                table.clone(),
+                None,
+            ),
+        );
+        let run = |index: u64| {
+            calls.store(0, Ordering::Relaxed);
+            let r0 = native.run(&mut index.to_le_bytes()).unwrap();
+            let native_calls = calls.load(Ordering::Relaxed);
+            assert_eq!(
+                interp.run(&mut index.to_le_bytes()).unwrap(),
+                r0,
+                "index {index}"
+            );
+            (r0, native_calls)
+        };
+        assert_eq!(run(0), (40, 0));
+        assert_eq!(run(1), (MISSES.empty, 0), "an empty cell");
+        assert_eq!(run(2), (MISSES.out_of_range, 0), "past the end");
+        assert_eq!(
+            run(1 << 32 | 7),
+            (MISSES.out_of_range, 0),
+            "the low 32 bits"
+        );
+        // SAFETY: publishes nothing.
+        unsafe { table.publish(1, None) };
+        assert_eq!(run(1), (MISSES.empty, 1), "the helper decides");
+        table.publish_empty(1);
+        assert_eq!(run(1), (MISSES.empty, 0));
+        // A constant index into an empty cell.
+        let constant = vm(
+            "r3 = 1\ncall 12\nexit",
+            cfg().bind_tail_call(1, helper(), table.clone(), Some(1)),
+        );
+        calls.store(0, Ordering::Relaxed);
+        assert_eq!(constant.run(&mut []).unwrap(), MISSES.empty);
+        assert_eq!(calls.load(Ordering::Relaxed), 0);
+    }
+
+    /// A table made with `new` has no answers: marking a cell empty
+    /// leaves the call to the helper.
+    #[test]
+    fn tables_without_answers_leave_empty_cells_to_the_helper() {
+        let (s, calls, table) = setup(1);
+        table.publish_empty(0);
+        let caller = vm(
+            "r3 = 0\ncall 12\nexit",
+            cfg().bind_tail_call(1, counting(s, calls), table.clone(), Some(0)),
+        );
+        assert_eq!(caller.run(&mut []).unwrap(), -2i64 as u64);
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
     #[test]
     fn bound_sites_lower_for_aarch64() {
-        let (s, calls, table) = setup(1);
+        let (s, calls, plain) = setup(1);
+        let answering = Arc::new(TailTable::answering(1, MISSES));
         let program = Program::from_insns(assemble(COUNTER, Syntax::Llvm).unwrap()).unwrap();
-        for (checked, index) in [
-            (false, Some(0)),
-            (true, Some(0)),
-            (false, None),
-            (true, None),
-        ] {
-            let config = Config::new().bind_tail_call(4, counting(s, calls), table.clone(), index);
-            let size = Vm::jit_code_size_for(&program, config, "aarch64", checked).unwrap();
-            assert!(size > 0);
+        for table in [plain, answering] {
+            for (checked, index) in [
+                (false, Some(0)),
+                (true, Some(0)),
+                (false, None),
+                (true, None),
+            ] {
+                let config =
+                    Config::new().bind_tail_call(4, counting(s, calls), table.clone(), index);
+                let size = Vm::jit_code_size_for(&program, config, "aarch64", checked).unwrap();
+                assert!(size > 0);
+            }
         }
     }
 }

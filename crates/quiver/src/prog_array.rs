@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use quiver_maps::{BPF_ANY, Map, MapDef, MapError, ValuePtr};
 use quiver_rcu::{RcuCell, global};
-use quiver_vm::TailTable;
 use quiver_vm::{Engine, HelperContext, HelperError};
+use quiver_vm::{TailMisses, TailTable};
 
 use crate::program::ProgramCore;
 
@@ -116,7 +116,14 @@ impl ProgArrayMap {
         let slots = (0..def.max_entries)
             .map(|_| RcuCell::new(global(), None))
             .collect();
-        let cells = Arc::new(TailTable::new(def.max_entries as usize));
+        // The sites' helpers answer empty slots and indexes past the end
+        // with these and nothing else (`enter`): native code answers for
+        // them.
+        let misses = TailMisses {
+            empty: ENOENT,
+            out_of_range: E2BIG,
+        };
+        let cells = Arc::new(TailTable::answering(def.max_entries as usize, misses));
         Ok(ProgArrayMap {
             ids,
             slots,
@@ -170,8 +177,8 @@ impl ProgArrayMap {
             }
             None => {
                 self.ids.clear(index)?.ok_or(MapError::NotFound)?;
-                // SAFETY: as above; the cell names nothing from now on.
-                unsafe { self.cells.publish(i, None) };
+                // The cell names nothing from now on.
+                self.cells.publish_empty(i);
                 slot.replace(None);
             }
         }
@@ -184,8 +191,7 @@ impl ProgArrayMap {
         let _g = lock(&self.update);
         for (i, slot) in self.slots.iter().enumerate() {
             let _ = self.ids.clear(i as u32);
-            // SAFETY: as in `set`.
-            unsafe { self.cells.publish(i, None) };
+            self.cells.publish_empty(i);
             slot.replace(None);
         }
     }

@@ -17,7 +17,7 @@ use crate::memory::MAX_CALL_FRAMES;
 use crate::op::Op;
 
 use crate::interp::MAX_TAIL_CALL_CNT;
-use crate::tail::NativeTarget;
+use crate::tail::{EMPTY_CELL, NativeTarget, TailMisses};
 
 use super::runtime::{
     CALL_HELPER, CALL_KFUNC, CALL_X, ERR_CALL_DEPTH, ERR_UNKNOWN_HELPER, ERR_UNKNOWN_KFUNC,
@@ -45,8 +45,8 @@ impl Translator<'_> {
                 // A constant index past the end: the helper answers
                 // (-E2BIG).
                 Some(site) if site.index.is_none_or(|i| (i as usize) < site.table.len()) => {
-                    let site = (site.table.addr(), site.table.len(), site.index);
-                    self.native_tail_call(idx, site, slot as u64);
+                    let cells = (site.table.addr(), site.table.len(), site.index);
+                    self.native_tail_call(idx, cells, site.table.misses(), slot as u64);
                 }
                 _ => {
                     let slot = self.iconst(I64, slot as u64);
@@ -232,21 +232,36 @@ impl Translator<'_> {
 
     /// A tail call bound to a slot: enters the program published in the
     /// slot's cell with a native call in place of this frame, when it can
-    /// decide everything itself; otherwise (an empty cell, a program the
-    /// host must see, a context it cannot measure, a program reaching
-    /// more stack than the run zeroed) calls the site's helper.
-    fn native_tail_call(&mut self, idx: usize, site: (u64, usize, Option<u32>), slot: u64) {
+    /// decide everything itself; answers a call that finds no program with
+    /// `misses`, when the table gives them; otherwise (a cell that defers
+    /// to the helper, a program the host must see, a context it cannot
+    /// measure, a program reaching more stack than the run zeroed) calls
+    /// the site's helper.
+    fn native_tail_call(
+        &mut self,
+        idx: usize,
+        (cells, len, index): (u64, usize, Option<u32>),
+        misses: Option<TailMisses>,
+        slot: u64,
+    ) {
         use std::mem::offset_of;
         let field = |f: usize| f as i32;
         let slow = self.b.create_block();
         let done = self.b.create_block();
+        // Blocks that go on with the helper's r0, filled in at the end.
+        let answers = misses.map(|m| {
+            let empty = self.b.create_block();
+            let out_of_range = self.b.create_block();
+            self.b.set_cold_block(empty);
+            self.b.set_cold_block(out_of_range);
+            [(empty, m.empty), (out_of_range, m.out_of_range)]
+        });
+        let [(empty, _), (out_of_range, _)] = answers.unwrap_or([(slow, 0); 2]);
 
-        let (cells, len, index) = site;
         let cell = match index {
             Some(i) => self.iconst(I64, cells + 8 * u64::from(i)),
             None => {
-                // The index is r3's low 32 bits, as for the helper; past
-                // the end the helper answers (-E2BIG).
+                // The index is r3's low 32 bits, as for the helper.
                 let r3 = self.reg(3);
                 let i = self.b.ins().band_imm_u(r3, 0xffff_ffff);
                 let out = self
@@ -254,7 +269,7 @@ impl Translator<'_> {
                     .ins()
                     .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, i, len as i64);
                 let inside = self.b.create_block();
-                self.b.ins().brif(out, slow, &[], inside, &[]);
+                self.b.ins().brif(out, out_of_range, &[], inside, &[]);
                 self.b.switch_to_block(inside);
                 let off = self.b.ins().ishl_imm_u(i, 3);
                 let base = self.iconst(I64, cells);
@@ -262,9 +277,19 @@ impl Translator<'_> {
             }
         };
         let t = self.b.ins().atomic_load(I64, trusted(), cell);
-        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, t, 0);
+        // One comparison on the way in: null (the helper) and the empty
+        // marker are the two smallest values a cell holds.
+        let no_program =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, t, EMPTY_CELL as i64);
         let next = self.b.create_block();
-        self.b.ins().brif(empty, slow, &[], next, &[]);
+        let missing = self.b.create_block();
+        self.b.set_cold_block(missing);
+        self.b.ins().brif(no_program, missing, &[], next, &[]);
+        self.b.switch_to_block(missing);
+        let deferred = self.b.ins().icmp_imm_s(IntCC::Equal, t, 0);
+        self.b.ins().brif(deferred, slow, &[], empty, &[]);
         self.b.switch_to_block(next);
         let host = self
             .b
@@ -418,6 +443,12 @@ impl Translator<'_> {
         let slot = self.iconst(I64, slot);
         self.host_call(idx, CALL_HELPER, slot);
         self.b.ins().jump(done, &[]);
+        for (block, r0) in answers.into_iter().flatten() {
+            self.b.switch_to_block(block);
+            let r0 = self.iconst(I64, r0);
+            self.set(0, r0);
+            self.b.ins().jump(done, &[]);
+        }
         self.b.switch_to_block(done);
     }
 
