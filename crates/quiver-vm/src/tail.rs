@@ -31,8 +31,11 @@ pub struct NativeTarget {
     pub(crate) reach: u64,
     /// Context bytes the program reads (0: any context will do).
     pub(crate) min_ctx: u64,
-    /// Nonzero: every call must go through the helper.
-    pub(crate) slow: u64,
+    /// The stack a run must have zeroed for a tail call to enter the
+    /// program natively: `reach`, or `u64::MAX` (no run has) when every
+    /// call must go through the helper, so that one comparison decides
+    /// both.
+    pub(crate) tail_reach: u64,
     /// Instructions a run of it may execute (a dispatcher starts runs).
     pub(crate) budget: u64,
     /// The function a native tail call from an entry frame jumps to (0:
@@ -58,7 +61,11 @@ impl NativeTarget {
                 code: std::ptr::from_ref(code).expose_provenance() as u64,
                 reach: vm.stack_reach as u64,
                 min_ctx,
-                slow: u64::from(host_must_see),
+                tail_reach: if host_must_see {
+                    u64::MAX
+                } else {
+                    vm.stack_reach as u64
+                },
                 budget: vm.budget.unwrap_or(u64::MAX),
                 body: code.body_addr() as u64,
             })

@@ -371,17 +371,29 @@ mod native {
             "r3 = 0\ncall 12\nr0 = 5\nexit",
             cfg().bind_tail_call(1, counting(s, calls), table.clone(), Some(0)),
         );
+        // r1 is not the run's context: its size is unknown.
+        let elsewhere = vm(
+            "r1 = r10\nr1 += -8\nr3 = 0\ncall 12\nr0 = 5\nexit",
+            cfg().bind_tail_call(3, counting(s, calls), table.clone(), Some(0)),
+        );
         let mut ctx = [0u8; 8];
         // The last: a program whose runs the host must see.
-        for (min_ctx, host, helper_calls) in [(8, false, 0), (16, false, 1), (0, true, 1)] {
+        for (min_ctx, host, helper_calls, elsewhere_calls) in [
+            (8, false, 0, 1),
+            (16, false, 1, 1),
+            (0, true, 1, 1),
+            (0, false, 0, 0),
+        ] {
             let _target = publish(&table, 0, &callee, min_ctx, host);
-            calls.store(0, Ordering::Relaxed);
-            let r0 = caller
-                .run_with(&mut RunInput::new().context(&mut ctx))
-                .unwrap();
             let case = format!("min_ctx {min_ctx}, host {host}");
-            assert_eq!(r0, 42, "{case}");
-            assert_eq!(calls.load(Ordering::Relaxed), helper_calls, "{case}");
+            for (caller, expected) in [(&caller, helper_calls), (&elsewhere, elsewhere_calls)] {
+                calls.store(0, Ordering::Relaxed);
+                let r0 = caller
+                    .run_with(&mut RunInput::new().context(&mut ctx))
+                    .unwrap();
+                assert_eq!(r0, 42, "{case}");
+                assert_eq!(calls.load(Ordering::Relaxed), expected, "{case}");
+            }
         }
     }
 

@@ -291,36 +291,36 @@ impl Translator<'_> {
         let deferred = self.b.ins().icmp_imm_s(IntCC::Equal, t, 0);
         self.b.ins().brif(deferred, slow, &[], empty, &[]);
         self.b.switch_to_block(next);
-        let host = self
-            .b
-            .ins()
-            .load(I64, trusted(), t, field(offset_of!(NativeTarget, slow)));
         let min_ctx =
             self.b
                 .ins()
                 .load(I64, trusted(), t, field(offset_of!(NativeTarget, min_ctx)));
-        let reach = self
-            .b
-            .ins()
-            .load(I64, trusted(), t, field(offset_of!(NativeTarget, reach)));
+        let reach = self.b.ins().load(
+            I64,
+            trusted(),
+            t,
+            field(offset_of!(NativeTarget, tail_reach)),
+        );
         let r1 = self.reg(1);
         let ctx_start = self.load_ctx(ctx_off!(ctx_start));
         let ctx_len = self.load_ctx(ctx_off!(ctx_len));
         let run_reach = self.load_ctx(ctx_off!(reach));
         // The context must be the run's and hold what the program reads,
-        // as the helper's check finds it.
-        let needs_ctx = self.b.ins().icmp_imm_s(IntCC::NotEqual, min_ctx, 0);
-        let other_ctx = self.b.ins().icmp(IntCC::NotEqual, r1, ctx_start);
-        let short_ctx = self.b.ins().icmp(IntCC::UnsignedLessThan, ctx_len, min_ctx);
-        let bad_ctx = self.b.ins().bor(other_ctx, short_ctx);
-        let bad_ctx = self.b.ins().band(needs_ctx, bad_ctx);
-        let needs_host = self.b.ins().icmp_imm_s(IntCC::NotEqual, host, 0);
+        // as the helper's check finds it: another context has no bytes
+        // the check can count, and a program that reads none takes it.
+        let own_ctx = self.b.ins().icmp(IntCC::Equal, r1, ctx_start);
+        let zero = self.iconst(I64, 0);
+        let known = self.b.ins().select(own_ctx, ctx_len, zero);
+        let bad_ctx = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThan, min_ctx, known);
+        // A program the host must see reaches "everything" here.
         let deeper = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThan, reach, run_reach);
-        let refer = self.b.ins().bor(bad_ctx, needs_host);
-        let refer = self.b.ins().bor(refer, deeper);
+        let refer = self.b.ins().bor(bad_ctx, deeper);
         let counted = self.b.create_block();
         self.b.ins().brif(refer, slow, &[], counted, &[]);
 
