@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) kfuncs: Kfuncs,
     pub(crate) sites: BTreeMap<usize, Helper>,
     pub(crate) stack_depth: Option<usize>,
+    pub(crate) starts_with_r1_only: bool,
     pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
     pub(crate) array_sites: BTreeMap<usize, ArrayValues>,
     pub(crate) native_sites: BTreeMap<usize, NativeCall>,
@@ -154,6 +155,19 @@ impl Config {
     /// a checked `Vm` ignores it and zeroes whole frames.
     pub fn stack_depth(mut self, bytes: usize) -> Self {
         self.stack_depth = Some(bytes);
+        self
+    }
+
+    /// Declares that the program, run from its first instruction, reads
+    /// no argument register but r1 before writing it: what a verifier that
+    /// starts programs as Linux does (r1 the context, r2..r5 not
+    /// initialized) proves. A native tail call into the program then
+    /// passes r1 alone, in a register; into one without the declaration
+    /// it passes r1..r5 through memory, as the helper does. Where the
+    /// declaration is wrong, the program reads zeros there instead of the
+    /// caller's registers (in checked mode its accesses stay checked).
+    pub fn starts_with_r1_only(mut self) -> Self {
+        self.starts_with_r1_only = true;
         self
     }
 

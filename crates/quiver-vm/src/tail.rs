@@ -38,8 +38,9 @@ pub struct NativeTarget {
     pub(crate) tail_reach: u64,
     /// Instructions a run of it may execute (a dispatcher starts runs).
     pub(crate) budget: u64,
-    /// The function a native tail call from an entry frame jumps to (0:
-    /// none; such calls call `entry`).
+    /// The function a native tail call from an entry frame jumps to,
+    /// passing r1 alone (0: none, such calls call `entry`; so for a
+    /// program not declared to read only r1 at its start).
     pub(crate) body: u64,
 }
 
@@ -67,7 +68,11 @@ impl NativeTarget {
                     vm.stack_reach as u64
                 },
                 budget: vm.budget.unwrap_or(u64::MAX),
-                body: code.body_addr() as u64,
+                body: if vm.starts_with_r1_only {
+                    code.body_addr() as u64
+                } else {
+                    0
+                },
             })
         }
         #[cfg(not(feature = "jit"))]

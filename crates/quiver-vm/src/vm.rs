@@ -39,6 +39,9 @@ pub struct Vm {
     /// zeroes: the whole frame when checked, as a forged address may land
     /// anywhere in it.
     pub(crate) stack_reach: usize,
+    /// [`Config::starts_with_r1_only`].
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub(crate) starts_with_r1_only: bool,
     /// Tail-call sites bound to a prog array's cells, by op index.
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) tail_sites: BTreeMap<usize, crate::tail::TailSite>,
@@ -123,6 +126,7 @@ impl Vm {
                 let proven = config.stack_depth.unwrap_or(MAX_BPF_STACK);
                 stack_reach(program.insns()).min(proven.next_multiple_of(16))
             },
+            starts_with_r1_only: config.starts_with_r1_only,
             tail_sites,
             #[cfg(feature = "jit")]
             array_sites,

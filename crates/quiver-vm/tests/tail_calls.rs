@@ -532,6 +532,40 @@ mod native {
         assert_eq!(calls.load(Ordering::Relaxed), 0);
     }
 
+    /// A native tail call passes r1..r5 to a program that may read them
+    /// at its start (a nested call through its entry, as the helper would
+    /// pass them), and r1 alone to one declared to read nothing else: a
+    /// jump, after which a wrong declaration reads zeros.
+    #[test]
+    fn a_program_declared_to_start_with_r1_only_gets_r1_alone() {
+        // Reads r1 and r4 + r5 at its start; calls something, so that a
+        // tail call may jump into it.
+        let callee_text =
+            "r6 = r4\nr6 += r5\nr7 = r1\ncall f\nr0 = r6\nr0 += r7\nexit\nf:\nr0 = 0\nexit";
+        let mut ctx = [0u8; 8];
+        let ctx_addr = ctx.as_ptr() as u64;
+        for (declared, expected) in [(false, 42 + ctx_addr), (true, ctx_addr)] {
+            let (s, calls, table) = setup(1);
+            let config = if declared {
+                cfg().starts_with_r1_only()
+            } else {
+                cfg()
+            };
+            let callee = vm(callee_text, config);
+            s[0].replace(Some(callee.clone()));
+            let _target = publish(&table, 0, &callee, 0, false);
+            let caller = vm(
+                "r4 = 40\nr5 = 2\nr3 = 0\ncall 12\nr0 = 5\nexit",
+                cfg().bind_tail_call(3, counting(s, calls), table.clone(), Some(0)),
+            );
+            let r0 = caller
+                .run_with(&mut RunInput::new().context(&mut ctx))
+                .unwrap();
+            assert_eq!(r0, expected, "declared {declared}");
+            assert_eq!(calls.load(Ordering::Relaxed), 0, "declared {declared}");
+        }
+    }
+
     /// A table made with `new` has no answers: marking a cell empty
     /// leaves the call to the helper.
     #[test]

@@ -422,11 +422,13 @@ impl Loader {
                 let f = f.clone();
                 helpers.register(*id, name.clone(), move |ctx, a| f(ctx, a));
             }
+            // The verifier started the program with r1 alone, as Linux does.
             let mut config = Config::new()
                 .helpers(helpers)
                 .kfuncs(program_kfuncs)
                 .budget(self.budget)
                 .stack_depth(stack_depth)
+                .starts_with_r1_only()
                 .engine(self.engine_used());
             // Tail calls whose map is the same on every path are bound to
             // that prog array: JIT code reads its cells; the helper goes

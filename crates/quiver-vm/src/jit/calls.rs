@@ -25,6 +25,11 @@ use super::runtime::{
 };
 use super::translate::{FRAME_BYTES, Translator, ctx_off, trusted};
 
+/// What a program a tail call jumps into finds at `args`: it reads r1
+/// alone at its start, and its other entries (callbacks) read r2..r5 there
+/// only when the host's wrapper enters them with real ones.
+static NO_ARGS: [u64; 5] = [0; 5];
+
 impl Translator<'_> {
     /// Emits a call, an exit or a refused call; returns whether it ended
     /// the block.
@@ -376,8 +381,10 @@ impl Translator<'_> {
             self.b.ins().brif(jump, jumps, &[], calls, &[]);
             self.b.switch_to_block(jumps);
             self.name_program(vm, code, depth);
-            let mut params = vec![self.ctx, index, depth];
-            params.extend((1..=5).map(|r| self.reg(r)));
+            // Only into a program that reads r1 alone at its start
+            // (`NativeTarget::body`); one with callbacks reads zeros.
+            let no_args = self.iconst(I64, NO_ARGS.as_ptr().addr() as u64);
+            let params = [self.ctx, index, depth, self.reg(1), no_args];
             self.b
                 .ins()
                 .return_call_indirect(self.sigs.body, body, &params);

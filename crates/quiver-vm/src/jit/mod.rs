@@ -58,7 +58,7 @@ pub(crate) use runtime::{exec, exec_dispatch, exec_leaf, run_nested};
 pub(crate) struct JitCode {
     entry: runtime::Entry,
     /// The function a tail call jumps to, in place of its caller's frame
-    /// (`CallConv::Tail`, r1..r5 as values: `body_signature`); 0 for a
+    /// (`CallConv::Tail`, r1 as a value: `body_signature`); 0 for a
     /// program that calls nothing, which is compiled as `entry` alone.
     body: usize,
     /// Op indices native code can start at (sorted): the first op, call
@@ -260,11 +260,14 @@ pub(super) fn signature(call_conv: CallConv, params: usize, ret: bool) -> Signat
     sig
 }
 
-/// The signature of a program's `tail` function: `(ctx, entry, base,
-/// r1..r5)`, r1..r5 as values so that nothing is read from the frame a
-/// tail call replaces.
+/// The signature of a program's `tail` function: `(ctx, entry, base, r1,
+/// args)`, r1 as a value so that nothing is read from the frame a tail
+/// call replaces; r2..r5 at `args` (memory that outlives the call), read
+/// only by a program that may use them (`Translator::prologue`). Five
+/// parameters: all in registers, none on the stack for each tail call to
+/// store and each entry to load.
 pub(super) fn tail_signature() -> Signature {
-    signature(CallConv::Tail, 8, true)
+    signature(CallConv::Tail, 5, true)
 }
 
 /// Whether `vm` calls anything (helpers, kfuncs, functions, other
@@ -279,7 +282,7 @@ pub(super) fn makes_calls(vm: &Vm) -> bool {
 }
 
 /// The signature of a program's native function. A program that calls
-/// something is a `tail` function taking `(ctx, entry, base, r1..r5)`, so
+/// something is a `tail` function taking `(ctx, entry, base, r1, args)`, so
 /// that a tail call into it can replace its caller's frame (the caller
 /// must be one too); `entry`, for the host, then wraps it. A program that
 /// calls nothing is `entry` itself, `(ctx, entry, base, args)` in the
@@ -316,8 +319,8 @@ fn new_function(
 }
 
 /// Defines, in `module`, the host's entry into the `tail` function at
-/// `body`: `(ctx, entry, base, args)` in the host's convention, r1..r5
-/// read from `args` and passed on.
+/// `body`: `(ctx, entry, base, args)` in the host's convention, r1 read
+/// from `args` and passed on with it.
 fn define_entry(
     module: &mut JITModule,
     isa: &cranelift_codegen::isa::OwnedTargetIsa,
@@ -339,10 +342,8 @@ fn define_entry(
     let &[jctx, entry, base, args] = b.block_params(start) else {
         unreachable!("the signature has four parameters");
     };
-    let mut params = vec![jctx, entry, base];
-    for r in 0..5 {
-        params.push(b.ins().load(I64, MemFlagsData::trusted(), args, 8 * r));
-    }
+    let r1 = b.ins().load(I64, MemFlagsData::trusted(), args, 0);
+    let params = [jctx, entry, base, r1, args];
     let callee = b.ins().iconst(I64, body.expose_provenance() as u64 as i64);
     let call = b.ins().call_indirect(body_sig, callee, &params);
     let status = b.inst_results(call)[0];

@@ -450,12 +450,23 @@ impl Translator<'_> {
         self.b.ins().isub(self.stack_top, below)
     }
 
-    /// `args`: r1..r5, or where to read them (in the host's convention).
+    /// `args`: where to read r1..r5 (the host's convention), or r1 and
+    /// where to read r2..r5 (a `tail` function). A tail call jumps in with
+    /// r1 alone, and only into a program that reads nothing else at its
+    /// first op, which then reads nothing there: its other entries
+    /// (callbacks) have the host's wrapper behind them.
     fn prologue(&mut self, args: &[Value], entries: &[usize], start: Value) {
+        let (r1, at) = match *args {
+            [at] => (None, at),
+            [r1, at] => (Some(r1), at),
+            _ => unreachable!("a signature of `body_signature`"),
+        };
+        let only_r1 = self.vm.starts_with_r1_only && entries.len() == 1;
         for r in 0..11u8 {
-            let v = match (r, args) {
-                (1..=5, &[at]) => self.b.ins().load(I64, unchanging(), at, 8 * (r as i32 - 1)),
-                (1..=5, values) => values[r as usize - 1],
+            let v = match (r, r1) {
+                (1, Some(r1)) => r1,
+                (2..=5, Some(_)) if only_r1 => self.iconst(I64, 0),
+                (1..=5, _) => self.b.ins().load(I64, unchanging(), at, 8 * (r as i32 - 1)),
                 (10, _) => self.frame_pointer(self.base),
                 _ => self.iconst(I64, 0),
             };
