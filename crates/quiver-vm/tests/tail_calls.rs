@@ -263,7 +263,8 @@ mod native {
         Config::new().engine(Engine::Jit)
     }
 
-    /// Helper 12 as in `helpers`, counting its calls in `calls`.
+    /// Helper 12 as in `helpers`, counting its calls in `calls`, with
+    /// Linux's answers when there is no program (`MISSES`).
     fn counting(slots: Slots, calls: &'static AtomicUsize) -> Helper {
         Helper::new(12, "tail_call", counting_fn(slots, calls))
     }
@@ -275,12 +276,16 @@ mod native {
     {
         move |ctx, a| {
             calls.fetch_add(1, Ordering::Relaxed);
-            match slots.get(a[2] as usize).and_then(|c| c.load_borrowed()) {
+            // The index is r3's low 32 bits, as for Linux's helper.
+            let Some(slot) = slots.get(a[2] as u32 as usize) else {
+                return Ok(MISSES.out_of_range);
+            };
+            match slot.load_borrowed() {
                 Some(p) => {
                     ctx.tail_call(p);
                     Ok(0)
                 }
-                None => Ok(-2i64 as u64),
+                None => Ok(MISSES.empty),
             }
         }
     }
@@ -453,7 +458,8 @@ mod native {
         }
     }
 
-    /// What the answering tables' helpers answer (Linux's errnos).
+    /// What the tests' helpers answer when there is no program (Linux's
+    /// errnos), and what answering tables answer for them.
     const MISSES: TailMisses = TailMisses {
         empty: -2i64 as u64,
         out_of_range: -7i64 as u64,
@@ -464,25 +470,10 @@ mod native {
     /// still sends the call to the helper; both engines agree.
     #[test]
     fn answering_tables_answer_for_the_helper_when_there_is_no_program() {
-        let s = slots(2);
-        let calls: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        let (s, calls, _) = setup(2);
         let table = Arc::new(TailTable::answering(2, MISSES));
         // Helper 12 with the table's answers, counting its calls.
-        let helper = || {
-            Helper::new(12, "tail_call", move |ctx, a| {
-                calls.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = s.get(a[2] as u32 as usize) else {
-                    return Ok(MISSES.out_of_range);
-                };
-                match slot.load_borrowed() {
-                    Some(p) => {
-                        ctx.tail_call(p);
-                        Ok(0)
-                    }
-                    None => Ok(MISSES.empty),
-                }
-            })
-        };
+        let helper = || counting(s, calls);
         let callee = vm("r0 = 40\nexit", cfg());
         s[0].replace(Some(callee.clone()));
         let _target = publish(&table, 0, &callee, 0, false);

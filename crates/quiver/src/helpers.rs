@@ -425,7 +425,7 @@ pub(crate) fn cpu_slot(cpus: usize) -> usize {
     SLOT.with(|s| (*s as usize) % cpus.max(1))
 }
 
-pub(crate) fn errno(e: &MapError) -> u64 {
+fn errno(e: &MapError) -> u64 {
     e.errno() as i64 as u64
 }
 
@@ -472,6 +472,12 @@ pub(crate) fn program_update(map: &dyn Map, key: &[u8], value: &[u8], flags: u64
         map.update(key, value, flags)
     };
     r.map_or_else(|e| errno(&e), |()| 0)
+}
+
+/// A program's delete of `key` from `map`, as `bpf_map_delete_elem`
+/// returns it: 0 or a negative errno.
+pub(crate) fn program_delete(map: &dyn Map, key: &[u8]) -> u64 {
+    map.delete(key).map_or_else(|e| errno(&e), |()| 0)
 }
 
 fn read(ctx: &HelperContext<'_>, addr: u64, len: usize) -> Result<Vec<u8>, HelperError> {
@@ -619,10 +625,9 @@ pub(crate) fn linux_helpers(
     let m = maps.clone();
     h.register(id::MAP_DELETE_ELEM, "bpf_map_delete_elem", move |ctx, a| {
         let (_, map) = m.get(a[0])?;
-        let r = with_bytes(ctx, a[1], map.def().key_size as usize, |key| {
-            map.delete(key)
-        })?;
-        Ok(r.map_or_else(|e| errno(&e), |()| 0))
+        with_bytes(ctx, a[1], map.def().key_size as usize, |key| {
+            program_delete(&**map, key)
+        })
     });
     let m = maps.clone();
     h.register(id::MAP_PUSH_ELEM, "bpf_map_push_elem", move |ctx, a| {

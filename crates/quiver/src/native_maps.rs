@@ -10,7 +10,7 @@ use std::sync::Arc;
 use quiver_maps::{ArrayMap, Map, MapType};
 use quiver_vm::{ArrayValues, NativeCall, NativeFn};
 
-use crate::helpers::{errno, program_lookup, program_update};
+use crate::helpers::{program_delete, program_lookup, program_update};
 
 /// What a bound site calls with: its map and the sizes it reads.
 struct Site {
@@ -147,6 +147,5 @@ unsafe extern "C" fn native_delete(data: u64, _: u64, key: u64, _: u64, _: u64, 
     let s = unsafe { site(data) };
     // SAFETY: at a delete site `key` points at the map's key, proved
     // readable by the verifier.
-    let r = unsafe { with_copy(key, s.key_size, |key| s.map.delete(key)) };
-    r.map_or_else(|e| errno(&e), |()| 0)
+    unsafe { with_copy(key, s.key_size, |key| program_delete(&*s.map, key)) }
 }

@@ -689,7 +689,6 @@ impl Checker<'_> {
         Ok(v)
     }
 
-    /// Checks r1..r5 against the prototype.
     /// Records which maps' values a call may reach
     /// (`Facts::map_values_to_calls`): `v` is passed as `arg`.
     fn note_passed_pointer(&mut self, v: &Value, arg: &Arg, proto: &Proto, kfunc: bool) {
@@ -738,6 +737,7 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks r1..r5 against the prototype.
     fn check_args(
         &mut self,
         st: &mut State,

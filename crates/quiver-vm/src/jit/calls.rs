@@ -253,15 +253,27 @@ impl Translator<'_> {
         let field = |f: usize| f as i32;
         let slow = self.b.create_block();
         let done = self.b.create_block();
-        // Blocks that go on with the helper's r0, filled in at the end.
-        let answers = misses.map(|m| {
-            let empty = self.b.create_block();
-            let out_of_range = self.b.create_block();
-            self.b.set_cold_block(empty);
-            self.b.set_cold_block(out_of_range);
-            [(empty, m.empty), (out_of_range, m.out_of_range)]
-        });
-        let [(empty, _), (out_of_range, _)] = answers.unwrap_or([(slow, 0); 2]);
+        // Blocks where the program goes on with a constant r0, as after
+        // the helper (a call that finds no program, or one past the
+        // limit), filled in at the end.
+        let mut constant_r0 = Vec::new();
+        let mut goes_on_with = |b: &mut cranelift_frontend::FunctionBuilder<'_>, r0: u64| {
+            let block = b.create_block();
+            constant_r0.push((block, r0));
+            block
+        };
+        let (empty, out_of_range) = match misses {
+            Some(m) => {
+                let blocks = (
+                    goes_on_with(&mut self.b, m.empty),
+                    goes_on_with(&mut self.b, m.out_of_range),
+                );
+                self.b.set_cold_block(blocks.0);
+                self.b.set_cold_block(blocks.1);
+                blocks
+            }
+            None => (slow, slow),
+        };
 
         let cell = match index {
             Some(i) => self.iconst(I64, cells + 8 * u64::from(i)),
@@ -338,13 +350,9 @@ impl Translator<'_> {
             n,
             MAX_TAIL_CALL_CNT as i64,
         );
-        let past = self.b.create_block();
+        let past = goes_on_with(&mut self.b, 0);
         let go = self.b.create_block();
         self.b.ins().brif(spent, past, &[], go, &[]);
-        self.b.switch_to_block(past);
-        let zero = self.iconst(I64, 0);
-        self.set(0, zero);
-        self.b.ins().jump(done, &[]);
 
         self.b.switch_to_block(go);
         let n = self.b.ins().iadd_imm_s(n, 1);
@@ -450,7 +458,7 @@ impl Translator<'_> {
         let slot = self.iconst(I64, slot);
         self.host_call(idx, CALL_HELPER, slot);
         self.b.ins().jump(done, &[]);
-        for (block, r0) in answers.into_iter().flatten() {
+        for (block, r0) in constant_r0 {
             self.b.switch_to_block(block);
             let r0 = self.iconst(I64, r0);
             self.set(0, r0);
