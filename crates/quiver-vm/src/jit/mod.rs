@@ -37,6 +37,7 @@ mod promote;
 mod runtime;
 mod select;
 mod translate;
+mod unroll;
 
 use std::sync::{Mutex, OnceLock};
 

@@ -109,6 +109,9 @@ pub(super) struct Translator<'a> {
     pub float_divides: Vec<bool>,
     /// Ops whose result is kept out of loops (`invariant.rs`).
     pub kept_out: Vec<bool>,
+    /// Loops entered through their exit-free iterations, unrolled
+    /// (`unroll.rs`), by header op; each taken when its entry is emitted.
+    pub unrolled: std::collections::BTreeMap<usize, super::unroll::Plan>,
 }
 
 /// Op indices where native code may start a frame.
@@ -357,6 +360,11 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         tail,
         float_divides,
         kept_out: super::invariant::kept_out(&vm.ops, &vm.insns),
+        unrolled: if vm.budget.is_some() {
+            Default::default()
+        } else {
+            super::unroll::plans(&vm.ops, &vm.insns, &entries)
+        },
     };
     t.prologue(&params[3..], &entries, start);
     t.body(&landing);
@@ -514,7 +522,12 @@ impl Translator<'_> {
             let op = ops[idx];
             if let Some(block) = self.blocks[idx] {
                 if !ended {
-                    self.b.ins().jump(block, &[]);
+                    match self.unrolled.remove(&idx) {
+                        Some(plan) => self.enter_unrolled(&plan),
+                        None => {
+                            self.b.ins().jump(block, &[]);
+                        }
+                    }
                 }
                 self.b.switch_to_block(block);
                 ended = false;
