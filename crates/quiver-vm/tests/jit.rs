@@ -933,6 +933,118 @@ fn byte_reads_merged_into_one_load_give_what_the_bytes_give() {
         .unwrap();
 }
 
+/// One generated field write, byte by byte from one register, shaped like
+/// (or nearly like) the runs the JIT merges into one store.
+#[derive(Debug, Clone)]
+struct ByteWrite {
+    value: u64,
+    off: i16,
+    /// Bytes stored, 1 to 9.
+    len: usize,
+    /// Per shift: 64-bit (else 32-bit).
+    shift_64: Vec<bool>,
+    /// A near miss at store `k` (0: none): the wrong offset, the wrong
+    /// shift, or a jump that lands on that store.
+    miss: (usize, u8),
+}
+
+fn byte_write() -> impl Strategy<Value = ByteWrite> {
+    (
+        any::<u64>(),
+        0i16..48,
+        1usize..10,
+        prop_oneof![2 => Just(None), 1 => any::<bool>().prop_map(Some)],
+        proptest::collection::vec(any::<bool>(), 9),
+        prop_oneof![3 => Just((0usize, 0u8)), 1 => (1usize..9, 0u8..3)],
+    )
+        .prop_map(|(value, off, len, same, mixed, miss)| ByteWrite {
+            value,
+            off,
+            len,
+            // One width throughout (merged), or mixed.
+            shift_64: match same {
+                Some(w) => vec![w; 9],
+                None => mixed,
+            },
+            miss,
+        })
+}
+
+impl ByteWrite {
+    fn emit(&self, code: &mut Vec<Insn>) {
+        code.push(lddw(R3, self.value));
+        for k in 0..self.len {
+            let missed = self.miss.0 == k && k > 0;
+            if k > 0 {
+                let wrong_shift = missed && self.miss.1 == 1;
+                code.push(Insn::Alu {
+                    width: if self.shift_64[k] {
+                        Width::W64
+                    } else {
+                        Width::W32
+                    },
+                    op: AluOp::Rsh,
+                    dst: R3,
+                    src: imm(if wrong_shift { 7 } else { 8 }),
+                });
+                if missed && self.miss.1 == 2 {
+                    // Taken or not, by a byte of the memory: lands on the
+                    // store.
+                    code.push(ldx(Size::B, R9, R1, 63));
+                    code.push(jmp(Width::W64, JmpCond::Gt, R9, imm(0x80), 0));
+                }
+            }
+            let skew = i16::from(missed && self.miss.1 == 0);
+            code.push(stx(Size::B, R1, self.off + k as i16 + skew, R3));
+        }
+    }
+}
+
+/// Merged byte stores: the unchecked JIT (which merges the runs it
+/// recognises into stores of 2, 4 or 8 bytes) against the interpreter,
+/// memory and the register's final value, on runs of 1 to 9 bytes, with
+/// 32- and 64-bit shifts, and near misses (a gap, another shift, a jump
+/// landing inside).
+#[test]
+fn byte_writes_merged_into_one_store_give_what_the_bytes_give() {
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: 1000,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    let strategy = (
+        proptest::collection::vec(byte_write(), 1..4),
+        proptest::collection::vec(any::<u8>(), 64),
+    );
+    runner
+        .run(&strategy, |(writes, init)| {
+            let mut code = Vec::new();
+            for (k, write) in writes.iter().enumerate() {
+                write.emit(&mut code);
+                // The register as the run left it, after the bytes.
+                code.push(stx(Size::DW, R1, 64 + 8 * k as i16, R3));
+            }
+            code.push(mov(R0, 1));
+            code.push(exit());
+            let program = Program::from_insns(code).expect("generated program is valid");
+            let interp = Vm::new(&program, Config::new()).expect("loads");
+            // SAFETY: every access is at r1 + 0..88, inside the memory
+            // given, and r1 is never written.
+            let native = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
+                .expect("compiles");
+            let mut want = Box::new(Aligned([0u8; 96]));
+            let mut got = Box::new(Aligned([0u8; 96]));
+            want.0[..64].copy_from_slice(&init);
+            got.0[..64].copy_from_slice(&init);
+            let a = interp.run(&mut want.0);
+            let b = native.run(&mut got.0);
+            prop_assert_eq!(&a, &b, "program {:?}", program.insns());
+            prop_assert_eq!(&want.0[..], &got.0[..], "program {:?}", program.insns());
+            Ok(())
+        })
+        .unwrap();
+}
+
 // ---------------------------------------------------------------------------
 // Division on the FPU
 

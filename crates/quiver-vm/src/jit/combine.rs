@@ -6,12 +6,17 @@
 //! packet parsers read headers this way: each pair is four ops, two of
 //! them loads, where the host needs one load.
 //!
+//! Store combining, the other way: a field written byte by byte, low byte
+//! first (`o[k] = x; x >>= 8; o[k + 1] = x`, how clang writes a report's
+//! 16-bit fields back), becomes one little-endian store of 2, 4 or 8
+//! bytes; the register still ends shifted, for whatever reads it after.
+//!
 //! Only where no access is checked: a checked 16-bit access would have to
 //! lie in one region, where the two byte accesses may each lie in
 //! another. Unchecked accesses are the verifier's to prove, byte by byte.
 
 use cranelift_codegen::ir::InstBuilder;
-use cranelift_codegen::ir::types::{I16, I64};
+use cranelift_codegen::ir::types::{I16, I32, I64};
 
 use crate::op::Op;
 
@@ -91,7 +96,110 @@ pub(super) fn byte_pair(ops: &[Op]) -> Option<BytePair> {
     })
 }
 
+/// Bytes of a field stored byte by byte from one register, low byte first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ByteStores {
+    pub base: u8,
+    /// Offset of the lowest byte.
+    pub off: i16,
+    pub src: u8,
+    /// Bytes stored: 2, 4 or 8.
+    pub bytes: u8,
+    /// The shifts between the stores are 32-bit ones (which also clear
+    /// the register's upper half); else 64-bit.
+    pub shift32: bool,
+}
+
+impl ByteStores {
+    /// The ops the stores and shifts take.
+    pub fn ops(&self) -> usize {
+        2 * self.bytes as usize - 1
+    }
+}
+
+/// The longest run of byte stores `ops` starts with that one wider store
+/// can make: `store, (shift right by 8, store)*`, the stores at
+/// consecutive offsets from one base, of one register, 2, 4 or 8 of them.
+pub(super) fn byte_stores(ops: &[Op]) -> Option<ByteStores> {
+    let Some(&Op::Stx8 {
+        dst: base,
+        src,
+        off,
+    }) = ops.first()
+    else {
+        return None;
+    };
+    // The frame may hold promoted slots, which byte stores never touch.
+    if base == src || base == 10 {
+        return None;
+    }
+    let mut stored: i32 = 1;
+    let mut shift32 = None;
+    while stored < 8 {
+        let at = 2 * stored as usize - 1;
+        let (shift, store) = match ops.get(at..=at + 1) {
+            Some(&[shift, store]) => (shift, store),
+            _ => break,
+        };
+        let this32 = match shift {
+            Op::Rsh32I { dst, imm: 8 } if dst == src => true,
+            Op::Rsh64I { dst, imm: 8 } if dst == src => false,
+            _ => break,
+        };
+        let next = i32::from(off) + stored;
+        if !matches!(store, Op::Stx8 { dst, src: v, off: o } if (dst, v) == (base, src) && i32::from(o) == next)
+        {
+            break;
+        }
+        // One kind of shift throughout: a 32-bit one drops the bytes past
+        // the fourth.
+        if *shift32.get_or_insert(this32) != this32 {
+            break;
+        }
+        stored += 1;
+    }
+    let shift32 = shift32.unwrap_or(false);
+    // After 32-bit shifts the bytes past the fourth are zeros: they stay
+    // byte stores.
+    let bytes = match (stored, shift32) {
+        (8, false) => 8,
+        (4..=8, _) => 4,
+        (2 | 3, _) => 2,
+        _ => return None,
+    };
+    Some(ByteStores {
+        base,
+        off,
+        src,
+        bytes,
+        shift32,
+    })
+}
+
 impl Translator<'_> {
+    /// Emits the run of byte stores as one store; the register ends with
+    /// the value its shifts give it.
+    pub(super) fn emit_byte_stores(&mut self, run: ByteStores) {
+        let base = self.reg(run.base);
+        let addr = self.b.ins().iadd_imm_s(base, i64::from(run.off));
+        let value = self.reg(run.src);
+        let narrow = match run.bytes {
+            2 => self.b.ins().ireduce(I16, value),
+            4 => self.b.ins().ireduce(I32, value),
+            _ => value,
+        };
+        self.b.ins().store(super::access::plain(), narrow, addr, 0);
+        let shifts = 8 * (i64::from(run.bytes) - 1);
+        let shifted = if run.shift32 {
+            let low = self.b.ins().ireduce(I32, value);
+            let low = self.b.ins().ushr_imm_s(low, shifts);
+            self.b.ins().uextend(I64, low)
+        } else {
+            self.b.ins().ushr_imm_s(value, shifts)
+        };
+        self.set(run.src, shifted);
+    }
+
     /// Emits the byte pair's window as one load: each register it writes
     /// ends with the value the four ops would give it.
     pub(super) fn emit_byte_pair(&mut self, pair: BytePair) {
@@ -151,6 +259,81 @@ mod tests {
         };
         assert_eq!(byte_pair(&[first, SHL, low, OR]), Some(network));
         assert_eq!(byte_pair(&[low, first, SHL, OR]), Some(network));
+    }
+
+    fn st(off: i16) -> Op {
+        Op::Stx8 {
+            dst: 6,
+            src: 3,
+            off,
+        }
+    }
+    const SHR32: Op = Op::Rsh32I { dst: 3, imm: 8 };
+    const SHR64: Op = Op::Rsh64I { dst: 3, imm: 8 };
+
+    #[test]
+    fn byte_stores_combine_into_the_widest_store_they_fill() {
+        let run = |bytes, shift32| {
+            Some(ByteStores {
+                base: 6,
+                off: -7,
+                src: 3,
+                bytes,
+                shift32,
+            })
+        };
+        // What clang makes of `o[1] = x; o[2] = x >> 8` for a u32 x.
+        assert_eq!(byte_stores(&[st(-7), SHR32, st(-6)]), run(2, true));
+        let four = [st(-7), SHR64, st(-6), SHR64, st(-5), SHR64, st(-4)];
+        assert_eq!(byte_stores(&four), run(4, false));
+        // Three bytes make a 2-byte store; seven a 4-byte one.
+        assert_eq!(byte_stores(&four[..5]), run(2, false));
+        let mut eight = vec![st(-7)];
+        for k in 1..8 {
+            eight.extend([SHR64, st(-7 + k)]);
+        }
+        assert_eq!(byte_stores(&eight), run(8, false));
+        assert_eq!(byte_stores(&eight[..13]), run(4, false));
+        // 32-bit shifts leave nothing past the fourth byte to store.
+        let eight32: Vec<Op> = eight
+            .iter()
+            .map(|&op| if op == SHR64 { SHR32 } else { op })
+            .collect();
+        assert_eq!(byte_stores(&eight32), run(4, true));
+    }
+
+    #[test]
+    fn byte_stores_that_are_no_field_stay_as_they_are() {
+        // One store; a gap; the high byte first; another shift; another
+        // register; the base as the value; the frame as the base.
+        assert_eq!(byte_stores(&[st(-7)]), None);
+        assert_eq!(byte_stores(&[st(-7), SHR32, st(-5)]), None);
+        assert_eq!(byte_stores(&[st(-6), SHR32, st(-7)]), None);
+        assert_eq!(
+            byte_stores(&[st(-7), Op::Rsh32I { dst: 3, imm: 16 }, st(-6)]),
+            None
+        );
+        assert_eq!(
+            byte_stores(&[st(-7), Op::Rsh32I { dst: 4, imm: 8 }, st(-6)]),
+            None
+        );
+        let self_based = Op::Stx8 {
+            dst: 3,
+            src: 3,
+            off: 0,
+        };
+        assert_eq!(byte_stores(&[self_based, SHR32, self_based]), None);
+        let framed = |off| Op::Stx8 {
+            dst: 10,
+            src: 3,
+            off,
+        };
+        assert_eq!(byte_stores(&[framed(-8), SHR32, framed(-7)]), None);
+        // Mixed shifts stop the run where they change.
+        assert_eq!(
+            byte_stores(&[st(-7), SHR32, st(-6), SHR64, st(-5), SHR64, st(-4)]).map(|r| r.bytes),
+            Some(2)
+        );
     }
 
     #[test]

@@ -551,6 +551,11 @@ impl Translator<'_> {
                 idx += super::combine::WINDOW;
                 continue;
             }
+            if let Some(run) = self.byte_stores(idx) {
+                self.emit_byte_stores(run);
+                idx += run.ops();
+                continue;
+            }
             ended = self.op(idx, op);
             idx += 1;
         }
@@ -572,6 +577,28 @@ impl Translator<'_> {
             return None;
         }
         super::combine::byte_pair(&self.vm.ops[idx..])
+    }
+
+    /// The run of byte stores the ops at `idx` make, if it may be one
+    /// store: as for a byte pair, unchecked, unbudgeted, and with no op
+    /// but the first starting a block.
+    fn byte_stores(&self, idx: usize) -> Option<super::combine::ByteStores> {
+        if self.checked || self.budgeted {
+            return None;
+        }
+        let mut run = super::combine::byte_stores(&self.vm.ops[idx..])?;
+        // Shorten the run to a width whose ops no jump lands inside.
+        while self.blocks[idx + 1..idx + run.ops()]
+            .iter()
+            .any(Option::is_some)
+        {
+            run = match run.bytes {
+                8 => super::combine::ByteStores { bytes: 4, ..run },
+                4 => super::combine::ByteStores { bytes: 2, ..run },
+                _ => return None,
+            };
+        }
+        Some(run)
     }
 
     /// Budget: fails before op `idx` when nothing is left.
