@@ -912,25 +912,33 @@ fn byte_reads_merged_into_one_load_give_what_the_bytes_give() {
                 code.push(stx(Size::DW, R1, out, read.high));
                 code.push(stx(Size::DW, R1, out + 8, read.low));
             }
-            code.push(mov(R0, 1));
-            code.push(exit());
-            let program = Program::from_insns(code).expect("generated program is valid");
-            let interp = Vm::new(&program, Config::new()).expect("loads");
-            // SAFETY: every access is at r1 + 0..112, inside the memory
-            // given, and r1 is never written.
-            let native = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
-                .expect("compiles");
-            let mut want = Box::new(Aligned([0u8; 112]));
-            let mut got = Box::new(Aligned([0u8; 112]));
-            want.0[..64].copy_from_slice(&init);
-            got.0[..64].copy_from_slice(&init);
-            let a = interp.run(&mut want.0);
-            let b = native.run(&mut got.0);
-            prop_assert_eq!(&a, &b, "program {:?}", program.insns());
-            prop_assert_eq!(&want.0[..], &got.0[..], "program {:?}", program.insns());
-            Ok(())
+            // Every access is at r1 + 0..112.
+            unchecked_agrees(code, &init)
         })
         .unwrap();
+}
+
+/// Runs `code` (which must access only r1 + 0..128, and never write r1)
+/// in the interpreter and unchecked in the JIT, on 128 bytes that start
+/// with `init`; asserts the same result and memory.
+fn unchecked_agrees(mut code: Vec<Insn>, init: &[u8]) -> Result<(), TestCaseError> {
+    code.push(mov(R0, 1));
+    code.push(exit());
+    let program = Program::from_insns(code).expect("generated program is valid");
+    let interp = Vm::new(&program, Config::new()).expect("loads");
+    // SAFETY: as the caller promises, every access is inside the memory
+    // given, through r1, which nothing writes.
+    let native = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
+        .expect("compiles");
+    let mut want = Box::new(Aligned([0u8; 128]));
+    let mut got = Box::new(Aligned([0u8; 128]));
+    want.0[..init.len()].copy_from_slice(init);
+    got.0[..init.len()].copy_from_slice(init);
+    let a = interp.run(&mut want.0);
+    let b = native.run(&mut got.0);
+    prop_assert_eq!(&a, &b, "program {:?}", program.insns());
+    prop_assert_eq!(&want.0[..], &got.0[..], "program {:?}", program.insns());
+    Ok(())
 }
 
 /// One generated field write, byte by byte from one register, shaped like
@@ -1024,23 +1032,8 @@ fn byte_writes_merged_into_one_store_give_what_the_bytes_give() {
                 // The register as the run left it, after the bytes.
                 code.push(stx(Size::DW, R1, 64 + 8 * k as i16, R3));
             }
-            code.push(mov(R0, 1));
-            code.push(exit());
-            let program = Program::from_insns(code).expect("generated program is valid");
-            let interp = Vm::new(&program, Config::new()).expect("loads");
-            // SAFETY: every access is at r1 + 0..88, inside the memory
-            // given, and r1 is never written.
-            let native = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
-                .expect("compiles");
-            let mut want = Box::new(Aligned([0u8; 96]));
-            let mut got = Box::new(Aligned([0u8; 96]));
-            want.0[..64].copy_from_slice(&init);
-            got.0[..64].copy_from_slice(&init);
-            let a = interp.run(&mut want.0);
-            let b = native.run(&mut got.0);
-            prop_assert_eq!(&a, &b, "program {:?}", program.insns());
-            prop_assert_eq!(&want.0[..], &got.0[..], "program {:?}", program.insns());
-            Ok(())
+            // Every access is at r1 + 0..88.
+            unchecked_agrees(code, &init)
         })
         .unwrap();
 }

@@ -13,11 +13,48 @@ use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use quiver_isa::asm::{Syntax, assemble};
 use quiver_vm::Engine;
 
-fn cases(default: u32) -> u32 {
-    std::env::var("QUIVER_JIT_CASES")
+/// A runner of `default` cases (`QUIVER_JIT_CASES` overrides).
+fn runner(default: u32) -> TestRunner {
+    let cases = std::env::var("QUIVER_JIT_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
+        .unwrap_or(default);
+    TestRunner::new(RunnerConfig {
+        cases,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    })
+}
+
+/// A loop that sums the `size`-byte words at `first`, `first + step`, ...
+/// of the memory in r1 (`len` bytes), `words` of them at most, and
+/// returns where it stopped: the pointer (<< 40), the count (<< 20) and
+/// the sum, XORed.
+fn walk(len: usize, words: u64, first: usize, size: u32, step: u64, latch: &str) -> String {
+    format!(
+        "r2 = r1
+         r2 += {len}
+         r4 = {words}
+         r3 = 0
+         r5 = 0
+         r0 = r1
+         r0 += {first}
+       loop:
+         if r0 > r2 goto out
+         r6 = *(u{bits} *)(r0 - {size})
+         r3 += r6
+         r0 += {step}
+         r5 += 1
+         {latch}
+       out:
+         r0 -= r1
+         r0 <<= 40
+         r5 <<= 20
+         r0 ^= r5
+         r0 ^= r3
+         exit",
+        bits = size * 8
+    )
 }
 
 fn program_of(text: &str) -> Program {
@@ -93,11 +130,7 @@ const LATCHES: [&str; 6] = [
 
 #[test]
 fn counters_anywhere_in_the_range_leave_where_the_interpreter_does() {
-    let mut runner = TestRunner::new(RunnerConfig {
-        cases: cases(1500),
-        failure_persistence: None,
-        ..RunnerConfig::default()
-    });
+    let mut runner = runner(1500);
     let strategy = (
         (edge_u64(), edge_u64(), step()),
         (0usize..6, 0usize..6, 0u64..300, edge_u64()),
@@ -163,11 +196,7 @@ fn counters_anywhere_in_the_range_leave_where_the_interpreter_does() {
 
 #[test]
 fn loops_that_walk_and_sum_memory_match_in_both_modes() {
-    let mut runner = TestRunner::new(RunnerConfig {
-        cases: cases(600),
-        failure_persistence: None,
-        ..RunnerConfig::default()
-    });
+    let mut runner = runner(600);
     let strategy = (
         proptest::collection::vec(any::<u8>(), 0..700),
         prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
@@ -181,30 +210,7 @@ fn loops_that_walk_and_sum_memory_match_in_both_modes() {
             let step = size as u64 + extra_step;
             // The first pointer is `size` bytes in, or a few more.
             let first = size as usize + first;
-            let text = format!(
-                "r2 = r1
-                 r2 += {len}
-                 r4 = {words}
-                 r3 = 0
-                 r5 = 0
-                 r0 = r1
-                 r0 += {first}
-               loop:
-                 if r0 > r2 goto out
-                 r6 = *(u{bits} *)(r0 - {size})
-                 r3 += r6
-                 r0 += {step}
-                 r5 += 1
-                 if r5 < r4 goto loop
-               out:
-                 r0 -= r1
-                 r0 <<= 40
-                 r5 <<= 20
-                 r0 ^= r5
-                 r0 ^= r3
-                 exit",
-                bits = size * 8
-            );
+            let text = walk(len, words, first, size, step, "if r5 < r4 goto loop");
             let r0 = agree(&text, &mem, true)?;
             // What the loop computes, for the record: the sum of the words
             // it read.
@@ -236,25 +242,7 @@ fn loops_that_walk_and_sum_memory_match_in_both_modes() {
 #[test]
 fn unrolled_loops_lower_for_aarch64() {
     for step in [2, 3] {
-        let text = format!(
-            "r2 = r1
-             r2 += 64
-             r4 = 10
-             r3 = 0
-             r5 = 0
-             r0 = r1
-             r0 += 2
-           loop:
-             if r0 > r2 goto out
-             r6 = *(u16 *)(r0 - 2)
-             r3 += r6
-             r0 += {step}
-             r5 += 1
-             if r4 != r5 goto loop
-           out:
-             r0 = r3
-             exit"
-        );
+        let text = walk(64, 10, 2, 2, step, "if r4 != r5 goto loop");
         let program = program_of(&text);
         for checked in [true, false] {
             let size = Vm::jit_code_size_for(&program, Config::new(), "aarch64", checked)
