@@ -2,7 +2,7 @@
 //! (`jit/unroll.rs`), against the interpreter: counters that start, step
 //! and stop anywhere in the u64 range (wrapping included), every exit test
 //! the unrolling accepts, in every order within the loop, and loops that
-//! walk and sum memory, in checked and unchecked mode.
+//! walk and sum memory (and write it back), in checked and unchecked mode.
 #![cfg(feature = "jit")]
 
 mod common;
@@ -29,8 +29,25 @@ fn runner(default: u32) -> TestRunner {
 /// A loop that sums the `size`-byte words at `first`, `first + step`, ...
 /// of the memory in r1 (`len` bytes), `words` of them at most, and
 /// returns where it stopped: the pointer (<< 40), the count (<< 20) and
-/// the sum, XORed.
-fn walk(len: usize, words: u64, first: usize, size: u32, step: u64, latch: &str) -> String {
+/// the sum, XORed. With `store`, it also writes each word back XORed with
+/// 0x5a, after reading it.
+fn walk(
+    len: usize,
+    words: u64,
+    first: usize,
+    size: u32,
+    step: u64,
+    latch: &str,
+    store: bool,
+) -> String {
+    let store = if store {
+        format!(
+            "r6 ^= 0x5a\n *(u{bits} *)(r0 - {size}) = r6",
+            bits = size * 8
+        )
+    } else {
+        String::new()
+    };
     format!(
         "r2 = r1
          r2 += {len}
@@ -43,6 +60,7 @@ fn walk(len: usize, words: u64, first: usize, size: u32, step: u64, latch: &str)
          if r0 > r2 goto out
          r6 = *(u{bits} *)(r0 - {size})
          r3 += r6
+         {store}
          r0 += {step}
          r5 += 1
          {latch}
@@ -82,6 +100,7 @@ fn agree(text: &str, mem: &[u8], unchecked: bool) -> Result<u64, TestCaseError> 
         let mut raw_mem = mem.to_vec();
         let got = raw.run(&mut raw_mem).expect("runs");
         prop_assert_eq!(want, got, "unchecked JIT, program:\n{}", text);
+        prop_assert_eq!(&want_mem, &raw_mem);
     }
     Ok(want)
 }
@@ -203,14 +222,15 @@ fn loops_that_walk_and_sum_memory_match_in_both_modes() {
         0u64..4,
         0u64..400,
         0usize..4,
+        any::<bool>(),
     );
     runner
-        .run(&strategy, |(mem, size, extra_step, words, first)| {
+        .run(&strategy, |(mem, size, extra_step, words, first, store)| {
             let len = mem.len();
             let step = size as u64 + extra_step;
             // The first pointer is `size` bytes in, or a few more.
             let first = size as usize + first;
-            let text = walk(len, words, first, size, step, "if r5 < r4 goto loop");
+            let text = walk(len, words, first, size, step, "if r5 < r4 goto loop", store);
             let r0 = agree(&text, &mem, true)?;
             // What the loop computes, for the record: the sum of the words
             // it read.
@@ -242,7 +262,7 @@ fn loops_that_walk_and_sum_memory_match_in_both_modes() {
 #[test]
 fn unrolled_loops_lower_for_aarch64() {
     for step in [2, 3] {
-        let text = walk(64, 10, 2, 2, step, "if r4 != r5 goto loop");
+        let text = walk(64, 10, 2, 2, step, "if r4 != r5 goto loop", step == 3);
         let program = program_of(&text);
         for checked in [true, false] {
             let size = Vm::jit_code_size_for(&program, Config::new(), "aarch64", checked)

@@ -24,11 +24,13 @@
 //!
 //! Only loops this holds for exactly: one path through the body (every
 //! conditional jump in it leaves the loop, the last one closes it), entered
-//! only by falling into its first op, of register-only ops and loads (no
-//! stores, calls or other effects an exit test could be ordered against),
-//! with every exit test an unsigned 64-bit comparison that fires when a
-//! counter reaches or passes its bound. Budgeted runs count ops one by one, and keep
-//! the loop as it is.
+//! only by falling into its first op, of register-only ops, loads and
+//! stores (no calls, atomics or packet loads), with every exit test an
+//! unsigned 64-bit comparison that fires when a counter reaches or passes
+//! its bound. The unrolled iterations are ones the loop runs in full, so
+//! their loads and stores are the loop's own, in its order; exit tests
+//! read registers only, which stores do not change. Budgeted runs count
+//! ops one by one, and keep the loop as it is.
 
 use cranelift_codegen::ir::condcodes::{CondCode, IntCC};
 use cranelift_codegen::ir::types::I64;
@@ -183,7 +185,8 @@ fn plan(
     })
 }
 
-/// An op that only computes registers from registers and memory.
+/// An op that only computes registers, or stores, from registers and
+/// memory.
 fn plain(op: &Op) -> bool {
     alu_of(op).is_some()
         || matches!(
@@ -208,6 +211,14 @@ fn plain(op: &Op) -> bool {
                 | Op::Ldxs8 { .. }
                 | Op::Ldxs16 { .. }
                 | Op::Ldxs32 { .. }
+                | Op::St8 { .. }
+                | Op::St16 { .. }
+                | Op::St32 { .. }
+                | Op::St64 { .. }
+                | Op::Stx8 { .. }
+                | Op::Stx16 { .. }
+                | Op::Stx32 { .. }
+                | Op::Stx64 { .. }
         )
 }
 
@@ -377,13 +388,18 @@ mod tests {
         assert_eq!(found(&ne), [(7, 12, vec![9])]);
         // A sum that something else reads is no sum.
         assert_eq!(found(&checksum("r7 = r3")), [(7, 13, vec![])]);
+        // Stores are the loop's own, in its order.
+        assert_eq!(
+            found(&checksum("*(u16 *)(r0 - 4) = r6")),
+            [(7, 13, vec![9])]
+        );
     }
 
     #[test]
     fn loops_the_plan_cannot_hold_for_are_left_alone() {
         let none: [(usize, usize, Vec<usize>); 0] = [];
-        // A store, a signed test, a 32-bit test, a test of a loaded value.
-        assert_eq!(found(&checksum("*(u64 *)(r10 - 8) = r3")), none);
+        // An atomic, a signed test, a 32-bit test, a test of a loaded value.
+        assert_eq!(found(&checksum("lock *(u64 *)(r10 - 8) += r7")), none);
         assert_eq!(
             found(&checksum("").replace("if r0 > r2", "if r0 s> r2")),
             none
