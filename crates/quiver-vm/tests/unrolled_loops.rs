@@ -1,6 +1,7 @@
 //! Loops the JIT enters through their exit-free iterations, unrolled
-//! (`jit/unroll.rs`), against the interpreter: counters that start, step
-//! and stop anywhere in the u64 range (wrapping included), every exit test
+//! (`jit/unroll.rs`), against the interpreter: counters, 64- and 32-bit,
+//! that start, step and stop anywhere in their range (wrapping included),
+//! every exit test
 //! the unrolling accepts, in every order within the loop, and loops that
 //! walk and sum memory (and write it back), in checked and unchecked mode.
 #![cfg(feature = "jit")]
@@ -112,6 +113,8 @@ fn edge_u64() -> impl Strategy<Value = u64> {
         0u64..4096,
         (0u64..4096).prop_map(|d| u64::MAX - d),
         (0u64..4096).prop_map(|d| (1 << 63) - d),
+        (0u64..4096).prop_map(|d| (1 << 32) - d),
+        (0u64..4096).prop_map(|d| (1 << 31) - d),
         any::<u64>(),
     ]
 }
@@ -154,11 +157,17 @@ fn counters_anywhere_in_the_range_leave_where_the_interpreter_does() {
         (edge_u64(), edge_u64(), step()),
         (0usize..6, 0usize..6, 0u64..300, edge_u64()),
         Just(["exit", "sum", "step", "trip", "mix", "guard"]).prop_shuffle(),
+        (any::<bool>(), any::<bool>()),
     );
     runner
         .run(
             &strategy,
-            |((start, bound, step), (exit, latch, trips, trip_start), order)| {
+            |((start, bound, step), (exit, latch, trips, trip_start), order, narrow)| {
+                // 32-bit adds and tests (on w1 and w2, w5 and w4) or 64-bit.
+                let (exit_w, trip_w) = (
+                    if narrow.0 { "w" } else { "r" },
+                    if narrow.1 { "w" } else { "r" },
+                );
                 // A `!=` latch from above its limit would run 2^64 times.
                 let trip_start = if latch >= 4 {
                     trip_start % (trips + 1)
@@ -174,14 +183,14 @@ fn counters_anywhere_in_the_range_leave_where_the_interpreter_does() {
                 let body: Vec<String> = order
                     .iter()
                     .map(|part| match *part {
-                        "exit" => EXITS[exit].to_string(),
+                        "exit" => EXITS[exit].replace('r', exit_w),
                         "sum" => "r3 += r7".to_string(),
-                        "step" => format!("r1 += {step}"),
-                        "trip" => "r5 += 1".to_string(),
+                        "step" => format!("{exit_w}1 += {step}"),
+                        "trip" => format!("{trip_w}5 += 1"),
                         // Ends a loop that ran past its latch (a wrong count
                         // would otherwise run a `!=` latch 2^64 times).
                         "guard" => "if r8 > 100000 goto out\n r8 += 1".to_string(),
-                        _ => "r7 *= 5".to_string(),
+                        _ => "r7 ^= r5".to_string(),
                     })
                     .collect();
                 let text = format!(
@@ -204,7 +213,7 @@ fn counters_anywhere_in_the_range_leave_where_the_interpreter_does() {
                  r0 ^= r7
                  exit",
                     body.join("\n"),
-                    LATCHES[latch]
+                    LATCHES[latch].replace('r', trip_w)
                 );
                 agree(&text, &[], true)?;
                 Ok(())

@@ -26,8 +26,9 @@
 //! conditional jump in it leaves the loop, the last one closes it), entered
 //! only by falling into its first op, of register-only ops, loads and
 //! stores (no calls, atomics or packet loads), with every exit test an
-//! unsigned 64-bit comparison that fires when a counter reaches or passes
-//! its bound. The unrolled iterations are ones the loop runs in full, so
+//! unsigned comparison that fires when a counter reaches or passes its
+//! bound: 64-bit, or 32-bit on a counter a 32-bit add steps (the same
+//! arithmetic on the low halves). The unrolled iterations are ones the loop runs in full, so
 //! their loads and stores are the loop's own, in its order; exit tests
 //! read registers only, which stores do not change. Budgeted runs count
 //! ops one by one, and keep the loop as it is.
@@ -63,6 +64,9 @@ pub(super) struct Plan {
 struct Exit {
     counter: u8,
     step: u64,
+    /// A 64-bit counter and test; else a 32-bit add (`w1 += 1`) and a
+    /// 32-bit test, on the low halves.
+    wide: bool,
     /// The counter's add comes before the test in the loop, so the test
     /// sees it one step on.
     stepped: bool,
@@ -124,23 +128,23 @@ fn plan(
         Src::Reg(r) => defs(r).next().is_none(),
         Src::Imm(_) => true,
     };
-    // A counter: one def, an add of a positive constant.
-    let counter = |r: u8| -> Option<(usize, u64)> {
+    // A counter: one def, an add of a positive constant, 64- or 32-bit.
+    let counter = |r: u8| -> Option<(usize, u64, bool)> {
         let mut d = defs(r);
         let (first, rest) = (d.next()?, d.next());
-        match (ops[first], rest) {
-            (Op::Add64I { dst, imm }, None) if dst == r && (1..=i32::MAX as u64).contains(&imm) => {
-                Some((first, imm))
-            }
-            _ => None,
-        }
+        let (dst, imm, wide) = match (ops[first], rest) {
+            (Op::Add64I { dst, imm }, None) => (dst, imm, true),
+            (Op::Add32I { dst, imm }, None) => (dst, imm, false),
+            _ => return None,
+        };
+        (dst == r && (1..=i32::MAX as u64).contains(&imm)).then_some((first, imm, wide))
     };
     let mut exits = Vec::new();
     for idx in body.clone() {
         let Some((cond, w64, dst, src, _)) = jump_of(&ops[idx]) else {
             continue;
         };
-        let cc = cond.filter(|_| w64)?;
+        let cc = cond?;
         // A test in the body leaves when it jumps; the latch when it does
         // not.
         let fires = if idx == latch { cc.complement() } else { cc };
@@ -151,7 +155,12 @@ fn plan(
             _ if invariant(src) => (dst, src, fires),
             _ => return None,
         };
-        let (add, step) = counter(counter_reg)?;
+        let (add, step, wide) = counter(counter_reg)?;
+        // A test as wide as the counter's add: a 32-bit add zero-extends,
+        // which a 64-bit test would see wrap at 2^32.
+        if wide != w64 {
+            return None;
+        }
         let at_bound = match fires {
             IntCC::UnsignedGreaterThan => false,
             IntCC::UnsignedGreaterThanOrEqual | IntCC::Equal => true,
@@ -160,6 +169,7 @@ fn plan(
         exits.push(Exit {
             counter: counter_reg,
             step,
+            wide,
             stepped: add < idx,
             bound,
             at_bound,
@@ -336,8 +346,19 @@ impl Translator<'_> {
             Src::Reg(r) => self.reg(r),
             Src::Imm(i) => self.iconst(I64, i),
         };
+        // A 32-bit counter and its test: the same sums on the low halves,
+        // which 64 bits hold without wrapping.
+        let low = |t: &mut Self, v: Value| {
+            if exit.wide {
+                v
+            } else {
+                t.b.ins().band_imm_u(v, 0xffff_ffff)
+            }
+        };
+        let (start, bound) = (low(self, start), low(self, bound));
         let first = if exit.stepped {
-            self.b.ins().iadd_imm_s(start, exit.step as i64)
+            let first = self.b.ins().iadd_imm_s(start, exit.step as i64);
+            low(self, first)
         } else {
             start
         };
@@ -422,6 +443,11 @@ mod tests {
         assert_eq!(found(&swapped), [(7, 12, vec![9])]);
         let ne = checksum("").replace("if r5 < r4", "if r5 != r4");
         assert_eq!(found(&ne), [(7, 12, vec![9])]);
+        // A 32-bit counter with a 32-bit test.
+        let narrow = checksum("")
+            .replace("r5 += 1", "w5 += 1")
+            .replace("if r5 < r4", "if w5 < w4");
+        assert_eq!(found(&narrow), [(7, 12, vec![9])]);
         // A sum that something else reads is no sum.
         assert_eq!(found(&checksum("r7 = r3")), [(7, 13, vec![])]);
         // Stores are the loop's own, in its order.
@@ -434,7 +460,8 @@ mod tests {
     #[test]
     fn loops_the_plan_cannot_hold_for_are_left_alone() {
         let none: [(usize, usize, Vec<usize>); 0] = [];
-        // An atomic, a signed test, a 32-bit test, a test of a loaded value.
+        // An atomic, a signed test, a test as wide as no add of its
+        // counter, a test of a loaded value.
         assert_eq!(found(&checksum("lock *(u64 *)(r10 - 8) += r7")), none);
         assert_eq!(
             found(&checksum("").replace("if r0 > r2", "if r0 s> r2")),
@@ -444,6 +471,7 @@ mod tests {
             found(&checksum("").replace("if r5 < r4", "if w5 < w4")),
             none
         );
+        assert_eq!(found(&checksum("").replace("r5 += 1", "w5 += 1")), none);
         assert_eq!(found(&checksum("if r6 == 7 goto out")), none);
         // A counter with two adds, or one that moves down.
         assert_eq!(found(&checksum("r5 += 1")), none);
