@@ -190,6 +190,15 @@ impl Vm {
         crate::jit::lower_for(&vm, target)
     }
 
+    /// How many loops the native code enters through the iterations none of
+    /// their exits can be taken in, run unrolled and without tests (a
+    /// counted loop's fast path); `None` for the interpreter. What a host
+    /// can log, and what tests check the JIT still finds.
+    #[cfg(feature = "jit")]
+    pub fn jit_loops_unrolled(&self) -> Option<usize> {
+        self.jit.as_deref().map(crate::jit::JitCode::loops_unrolled)
+    }
+
     // --- end of JIT engine selection ---
 
     /// Whether memory accesses are checked (built with [`Vm::new`]).

@@ -80,12 +80,14 @@ fn program_of(text: &str) -> Program {
     Program::from_insns(assemble(text, Syntax::Llvm).expect("assembles")).expect("valid")
 }
 
-/// Runs `text` in the interpreter and in the JIT (checked and, where
-/// `unchecked`, unchecked) on copies of `mem`, and asserts they agree.
+/// Runs `text`, whose one loop the JIT must enter unrolled, in the
+/// interpreter and in the JIT (checked and, where `unchecked`, unchecked)
+/// on copies of `mem`, and asserts they agree.
 fn agree(text: &str, mem: &[u8], unchecked: bool) -> Result<u64, TestCaseError> {
     let program = program_of(text);
     let interp = Vm::new(&program, Config::new()).expect("loads");
     let jit = Vm::new(&program, Config::new().engine(Engine::Jit)).expect("compiles");
+    prop_assert_eq!(jit.jit_loops_unrolled(), Some(1), "program:\n{}", text);
     let mut want_mem = mem.to_vec();
     let want = interp.run(&mut want_mem).expect("runs");
     let mut got_mem = mem.to_vec();
@@ -98,6 +100,7 @@ fn agree(text: &str, mem: &[u8], unchecked: bool) -> Result<u64, TestCaseError> 
         // and the counter programs access nothing.
         let raw = unsafe { Vm::new_unchecked(&program, Config::new().engine(Engine::Jit)) }
             .expect("compiles");
+        prop_assert_eq!(raw.jit_loops_unrolled(), Some(1));
         let mut raw_mem = mem.to_vec();
         let got = raw.run(&mut raw_mem).expect("runs");
         prop_assert_eq!(want, got, "unchecked JIT, program:\n{}", text);

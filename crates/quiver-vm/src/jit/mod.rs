@@ -70,6 +70,9 @@ pub(crate) struct JitCode {
     /// other program): a run needs one frame of stack and no `Memory`
     /// (`runtime::exec_leaf`).
     leaf: bool,
+    /// Loops the code enters through their exit-free iterations
+    /// (`unroll.rs`).
+    loops_unrolled: usize,
     /// Owns the executable memory; only touched again to free it.
     _memory: CodeMemory,
 }
@@ -83,6 +86,11 @@ impl JitCode {
     /// The native function, for a native tail call into it.
     pub(crate) fn entry_fn(&self) -> runtime::Entry {
         self.entry
+    }
+
+    /// Loops entered unrolled.
+    pub(crate) fn loops_unrolled(&self) -> usize {
+        self.loops_unrolled
     }
 
     /// Whether runs may take `runtime::exec_leaf`.
@@ -361,7 +369,7 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
     let sig = body_signature(vm, isa.default_call_conv());
     let tail = sig.call_conv == CallConv::Tail;
     let (mut module, id, mut ctx) = new_function(&isa, "quiver_program", sig)?;
-    let entries = translate::translate(vm, &mut ctx.func, &*isa);
+    let (entries, loops_unrolled) = translate::translate(vm, &mut ctx.func, &*isa);
     let (pad, bytes, mach_relocs) = {
         let code = ctx
             .compile(&*isa, &mut Default::default())
@@ -408,6 +416,7 @@ pub(crate) fn compile(vm: &Vm) -> Result<JitCode, LoadError> {
         body: if tail { body.expose_provenance() } else { 0 },
         entries: entries.into_boxed_slice(),
         leaf,
+        loops_unrolled,
         _memory: CodeMemory::new(module),
     })
 }

@@ -272,8 +272,13 @@ pub(super) fn jump_of(op: &Op) -> Option<(Cond, bool, u8, Src, u32)> {
     })
 }
 
-/// Builds the native function of `vm` into `func`; returns its entries.
-pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -> Vec<usize> {
+/// Builds the native function of `vm` into `func`; returns its entries
+/// and how many loops it enters unrolled (`unroll.rs`).
+pub(super) fn translate(
+    vm: &Vm,
+    func: &mut ir::Function,
+    isa: &dyn TargetIsa,
+) -> (Vec<usize>, usize) {
     let call_conv = isa.default_call_conv();
     let tail = func.signature.call_conv == CallConv::Tail;
     let entries = entries(vm);
@@ -367,14 +372,16 @@ pub(super) fn translate(vm: &Vm, func: &mut ir::Function, isa: &dyn TargetIsa) -
         },
     };
     t.prologue(&params[3..], &entries, start);
+    let planned = t.unrolled.len();
     t.body(&landing);
+    let unrolled = planned - t.unrolled.len();
     if let Some(pop) = pop {
         t.return_dispatch(pop);
     }
     t.shared_blocks();
     t.b.seal_all_blocks();
     t.b.finalize(isa.frontend_config());
-    entries
+    (entries, unrolled)
 }
 
 impl Translator<'_> {
