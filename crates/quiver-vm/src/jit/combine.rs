@@ -129,7 +129,7 @@ pub(super) fn byte_stores(ops: &[Op]) -> Option<ByteStores> {
     else {
         return None;
     };
-    // The frame may hold promoted slots, which byte stores never touch.
+    // Stores through the frame go by the promoted-slot rules instead.
     if base == src || base == 10 {
         return None;
     }

@@ -28,10 +28,12 @@
 //! stores (no calls, atomics or packet loads), with every exit test an
 //! unsigned comparison that fires when a counter reaches or passes its
 //! bound: 64-bit, or 32-bit on a counter a 32-bit add steps (the same
-//! arithmetic on the low halves). The unrolled iterations are ones the loop runs in full, so
-//! their loads and stores are the loop's own, in its order; exit tests
-//! read registers only, which stores do not change. Budgeted runs count
-//! ops one by one, and keep the loop as it is.
+//! arithmetic on the low halves). The unrolled iterations are ones the
+//! loop runs in full, so their loads and stores are the loop's own, in
+//! its order; exit tests read registers only, which stores do not change.
+//! Loops paced by a multiplication feeding itself (`carries_a_product`)
+//! gain nothing and stay as they are; budgeted runs count ops one by one,
+//! and keep every loop as it is.
 
 use cranelift_codegen::ir::condcodes::{CondCode, IntCC};
 use cranelift_codegen::ir::types::I64;
