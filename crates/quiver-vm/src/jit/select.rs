@@ -11,7 +11,7 @@ use cranelift_codegen::ir::InstBuilder;
 
 use crate::op::Op;
 
-use super::translate::{Alu, Translator, alu_of, branch_target, jump_of};
+use super::translate::{Alu, Translator, alu_of, branch_target, jump_of, unary_of};
 
 /// The most ops a converted jump may skip: a select per written register
 /// then costs no more than a well-predicted jump saves.
@@ -66,19 +66,7 @@ fn pure_writes(op: &Op) -> Option<u16> {
     }
     match *op {
         Op::Nop => Some(0),
-        Op::Neg64 { dst }
-        | Op::Neg32 { dst }
-        | Op::Sx8To64 { dst, .. }
-        | Op::Sx16To64 { dst, .. }
-        | Op::Sx32To64 { dst, .. }
-        | Op::Sx8To32 { dst, .. }
-        | Op::Sx16To32 { dst, .. }
-        | Op::Zext16 { dst }
-        | Op::Zext32 { dst }
-        | Op::Swap16 { dst }
-        | Op::Swap32 { dst }
-        | Op::Swap64 { dst } => Some(1 << dst),
-        _ => None,
+        _ => unary_of(op).map(|dst| 1 << dst),
     }
 }
 

@@ -60,7 +60,7 @@ pub(super) struct Sigs {
     pub pending: SigRef,
     /// `(data, r1..r5) -> u64`: a bound site's host function.
     pub native: SigRef,
-    /// `(ctx, entry, base, r1..r5) -> u64`, `tail`: the function a tail
+    /// `(ctx, entry, base, r1, args) -> u64`, `tail`: the function a tail
     /// call jumps to (`super::tail_signature`).
     pub body: SigRef,
 }
@@ -239,6 +239,26 @@ pub(super) fn alu_of(op: &Op) -> Option<(Alu, bool, u8, Src)> {
         Arsh64R Arsh64I Arsh32R Arsh32I => Arsh,
         Mov64R Mov64I Mov32R Mov32I => Mov,
     })
+}
+
+/// The register a one-operand register op writes (a negation, a sign or
+/// zero extension, a byte swap).
+pub(super) fn unary_of(op: &Op) -> Option<u8> {
+    match *op {
+        Op::Neg64 { dst }
+        | Op::Neg32 { dst }
+        | Op::Sx8To64 { dst, .. }
+        | Op::Sx16To64 { dst, .. }
+        | Op::Sx32To64 { dst, .. }
+        | Op::Sx8To32 { dst, .. }
+        | Op::Sx16To32 { dst, .. }
+        | Op::Zext16 { dst }
+        | Op::Zext32 { dst }
+        | Op::Swap16 { dst }
+        | Op::Swap32 { dst }
+        | Op::Swap64 { dst } => Some(dst),
+        _ => None,
+    }
 }
 
 /// `(condition, 64-bit, dst, src, target)` of a conditional jump.

@@ -43,7 +43,7 @@ use quiver_isa::Insn;
 
 use crate::op::Op;
 
-use super::translate::{Alu, Src, Translator, alu_of, branch_target, jump_of};
+use super::translate::{Alu, Src, Translator, alu_of, branch_target, jump_of, unary_of};
 
 /// Iterations per round of the unrolled loop.
 pub(super) const UNROLL: u64 = 4;
@@ -237,21 +237,10 @@ fn carries_a_product(ops: &[Op], insns: &[Insn], header: usize, latch: usize) ->
 /// memory.
 fn plain(op: &Op) -> bool {
     alu_of(op).is_some()
+        || unary_of(op).is_some()
         || matches!(
             op,
             Op::Nop
-                | Op::Neg64 { .. }
-                | Op::Neg32 { .. }
-                | Op::Sx8To64 { .. }
-                | Op::Sx16To64 { .. }
-                | Op::Sx32To64 { .. }
-                | Op::Sx8To32 { .. }
-                | Op::Sx16To32 { .. }
-                | Op::Zext16 { .. }
-                | Op::Zext32 { .. }
-                | Op::Swap16 { .. }
-                | Op::Swap32 { .. }
-                | Op::Swap64 { .. }
                 | Op::Ldx8 { .. }
                 | Op::Ldx16 { .. }
                 | Op::Ldx32 { .. }
